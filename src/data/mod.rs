@@ -1,0 +1,1 @@
+//! Datasets: readers (IDX, CIFAR binary, digits CSV), the validation split, normalisation, batches.

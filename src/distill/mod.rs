@@ -1,0 +1,1 @@
+//! Knowledge distillation: the KD loss.

@@ -1,0 +1,1 @@
+//! The headless front end: one progress line per epoch on stderr.

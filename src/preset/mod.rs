@@ -1,0 +1,5 @@
+//! Presets: YAML experiment files, parsed strictly and validated.
+
+mod schema;
+
+pub use schema::*;

@@ -1,0 +1,253 @@
+//! The preset file format: every key a user may write, with its default. Unknown keys are rejected.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::ModelSpec;
+use crate::stop::StopRule;
+
+/// A whole experiment, as read from `presets/*.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    /// Short name; the run directory is `runs/<name>-<UTC timestamp>`.
+    pub name: String,
+    /// One line shown by `mkd-tui presets`.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random choice: validation split, weight init, data order, dropped teachers.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    pub data: DataConfig,
+    pub training: TrainingConfig,
+    #[serde(default)]
+    pub distill: DistillConfig,
+    #[serde(default)]
+    pub stop: StopRule,
+    pub chain: ChainSpec,
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+/// Which dataset and how it is split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    pub dataset: DatasetKind,
+    /// Folder holding the dataset's folder (`<root>/fashion-mnist/…`). Relative paths are resolved
+    /// against the preset file's folder.
+    #[serde(default = "default_root")]
+    pub root: PathBuf,
+    /// Images held out of the training set for validation (seeded), used for every decision.
+    pub val_size: usize,
+    /// Images held out as the test split, for datasets shipped without one (digits). Ignored otherwise.
+    #[serde(default)]
+    pub test_size: Option<usize>,
+    /// Use at most this many training images (after the validation split), for quick runs.
+    #[serde(default)]
+    pub train_limit: Option<usize>,
+    /// Use at most this many test images.
+    #[serde(default)]
+    pub test_limit: Option<usize>,
+}
+
+fn default_root() -> PathBuf {
+    PathBuf::from("../data")
+}
+
+/// The datasets the loaders understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatasetKind {
+    /// `<root>/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]`, 28×28 grey, 10 classes.
+    FashionMnist,
+    /// `<root>/mnist/…`, same layout as Fashion-MNIST.
+    Mnist,
+    /// `<root>/digits/digits.csv[.gz]`: 64 pixel columns (0..16) then the label; 8×8 grey, 10 classes.
+    Digits,
+    /// `<root>/cifar10/{data_batch_1..5,test_batch}.bin`, 32×32 RGB, 10 classes.
+    Cifar10,
+    /// `<root>/cifar100/{train,test}.bin`, 32×32 RGB, 100 fine classes.
+    Cifar100,
+}
+
+impl DatasetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatasetKind::FashionMnist => "fashion-mnist",
+            DatasetKind::Mnist => "mnist",
+            DatasetKind::Digits => "digits",
+            DatasetKind::Cifar10 => "cifar10",
+            DatasetKind::Cifar100 => "cifar100",
+        }
+    }
+}
+
+/// Optimisation settings shared by every stage unless a chain node overrides them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    /// Epochs of each stage's schedule.
+    pub epochs: usize,
+    /// Images per training batch.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    pub optimizer: OptimizerConfig,
+    #[serde(default)]
+    pub schedule: ScheduleConfig,
+}
+
+fn default_batch_size() -> usize {
+    128
+}
+
+/// The optimizer of every arm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OptimizerConfig {
+    /// SGD with momentum and L2 weight decay, as PyTorch's `torch.optim.SGD`.
+    Sgd {
+        lr: f64,
+        #[serde(default)]
+        momentum: f64,
+        #[serde(default)]
+        weight_decay: f64,
+        #[serde(default)]
+        nesterov: bool,
+    },
+    /// AdamW (Loshchilov & Hutter 2019) with decoupled weight decay.
+    Adamw {
+        lr: f64,
+        #[serde(default = "default_adamw_weight_decay")]
+        weight_decay: f64,
+        #[serde(default = "default_beta1")]
+        beta1: f64,
+        #[serde(default = "default_beta2")]
+        beta2: f64,
+        #[serde(default = "default_eps")]
+        eps: f64,
+    },
+}
+
+fn default_adamw_weight_decay() -> f64 {
+    0.01
+}
+fn default_beta1() -> f64 {
+    0.9
+}
+fn default_beta2() -> f64 {
+    0.999
+}
+fn default_eps() -> f64 {
+    1e-8
+}
+
+impl OptimizerConfig {
+    /// Base learning rate.
+    pub fn lr(&self) -> f64 {
+        match self {
+            OptimizerConfig::Sgd { lr, .. } | OptimizerConfig::Adamw { lr, .. } => *lr,
+        }
+    }
+
+    /// The same optimizer with another base learning rate.
+    pub fn with_lr(&self, new_lr: f64) -> Self {
+        let mut c = self.clone();
+        match &mut c {
+            OptimizerConfig::Sgd { lr, .. } | OptimizerConfig::Adamw { lr, .. } => *lr = new_lr,
+        }
+        c
+    }
+}
+
+/// Learning rate per epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ScheduleConfig {
+    /// The base rate throughout.
+    #[default]
+    Constant,
+    /// Multiply by `gamma` at each milestone epoch (0-based epoch index at which the new rate starts).
+    Step { milestones: Vec<usize>, gamma: f64 },
+    /// Cosine annealing from the base rate to `min_lr` over the stage's epochs.
+    Cosine {
+        #[serde(default)]
+        min_lr: f64,
+    },
+}
+
+/// Knowledge-distillation loss and control arms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistillConfig {
+    /// Temperature `T` of the soft targets.
+    #[serde(default = "default_temperature")]
+    pub temperature: f64,
+    /// Weight of the soft term: `(1-alpha)·CE + alpha·T²·KL`.
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    /// Control arms trained beside every distilled model.
+    #[serde(default = "default_controls")]
+    pub controls: Vec<ControlArm>,
+}
+
+fn default_temperature() -> f64 {
+    4.0
+}
+fn default_alpha() -> f64 {
+    0.9
+}
+fn default_controls() -> Vec<ControlArm> {
+    vec![ControlArm::Scratch]
+}
+
+impl Default for DistillConfig {
+    fn default() -> Self {
+        DistillConfig {
+            temperature: default_temperature(),
+            alpha: default_alpha(),
+            controls: default_controls(),
+        }
+    }
+}
+
+/// A control arm: the same architecture trained differently, as the distilled arm's reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlArm {
+    /// Labels only, same initial weights and data order.
+    Scratch,
+}
+
+/// The chain from teacher to student.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSpec {
+    pub teacher: ModelNode,
+    /// Teacher assistants, largest first; each is taught by the model above it.
+    #[serde(default)]
+    pub assistants: Vec<ModelNode>,
+    pub student: ModelNode,
+}
+
+/// One model of the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelNode {
+    /// Unique name; defaults to `teacher`, `ta1`, `ta2`, …, `student`.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub arch: ModelSpec,
+    /// Teacher only: load these safetensors weights instead of training (relative to the preset file).
+    #[serde(default)]
+    pub weights: Option<PathBuf>,
+    /// Epochs of this stage, instead of `training.epochs`.
+    #[serde(default)]
+    pub epochs: Option<usize>,
+    /// Base learning rate of this stage, instead of `training.optimizer.lr`.
+    #[serde(default)]
+    pub lr: Option<f64>,
+}

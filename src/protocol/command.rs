@@ -1,0 +1,21 @@
+//! Commands sent by a front end to the training worker.
+
+use serde::{Deserialize, Serialize};
+
+use crate::stop::StopRule;
+
+/// What a front end asks the worker to do. The worker answers each applied command with an event
+/// (`Paused`, `Resumed`, `StopRuleApplied`, `RunAborted`), so a front end shows what took effect,
+/// not what was asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Hold training after the current batch.
+    Pause,
+    /// Continue after a pause.
+    Resume,
+    /// Stop the run after the current batch; the run directory is marked aborted.
+    Quit,
+    /// Replace the stop rule; applied at the next epoch end and echoed as `StopRuleApplied`.
+    SetStopRule(StopRule),
+}

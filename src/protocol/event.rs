@@ -1,0 +1,215 @@
+//! Events emitted by the training worker. Every event is one JSON object per line in `events.jsonl`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::stop::StopRule;
+
+/// One training run inside a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArmKind {
+    /// Distilled from the model above in the chain (`(1-alpha)·CE + alpha·T²·KL`).
+    Kd,
+    /// Labels only (cross-entropy). The teacher's single arm, and the control arm of every distilled model.
+    Scratch,
+}
+
+impl ArmKind {
+    /// Short name used in files and on screen: `kd`, `scratch`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArmKind::Kd => "kd",
+            ArmKind::Scratch => "scratch",
+        }
+    }
+}
+
+/// Position of a model in the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Teacher,
+    Assistant,
+    Student,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Teacher => "teacher",
+            Role::Assistant => "TA",
+            Role::Student => "student",
+        }
+    }
+}
+
+/// One model of the chain as planned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeSummary {
+    /// Unique name within the run (`teacher`, `ta1`, `student`, or as given in the preset).
+    pub name: String,
+    pub role: Role,
+    /// Short architecture label, e.g. `mlp-512-256`, `cnn-32-64-bn`, `resnet8`.
+    pub arch: String,
+    /// Trainable parameters.
+    pub params: u64,
+    /// Multiply-accumulates for one forward pass of one image.
+    pub macs: u64,
+    /// Epochs in the stage's schedule (0 when the weights are loaded).
+    pub epochs: usize,
+    /// Name of the model that teaches this one (`None` for the teacher).
+    pub taught_by: Option<String>,
+    /// Arms trained in this model's stage, the primary arm first.
+    pub arms: Vec<ArmKind>,
+    /// Weights loaded from this safetensors file instead of trained.
+    pub weights: Option<PathBuf>,
+}
+
+/// The whole plan, sent once at the start of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    /// Dataset name (`fashion-mnist`, `mnist`, `digits`, `cifar10`, `cifar100`).
+    pub dataset: String,
+    pub train_size: usize,
+    pub val_size: usize,
+    pub test_size: usize,
+    pub batch_size: usize,
+    /// KD temperature `T`.
+    pub temperature: f64,
+    /// KD weight `alpha` of the soft term.
+    pub alpha: f64,
+    /// Models from teacher to student.
+    pub nodes: Vec<NodeSummary>,
+}
+
+/// Metrics of one epoch of one arm (one row of `metrics.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// Stage index, 0-based (0 is the teacher).
+    pub stage: usize,
+    pub model: String,
+    pub arm: ArmKind,
+    /// Epoch number, 1-based.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches.
+    pub train_loss: f64,
+    /// Top-1 accuracy on the validation split, %.
+    pub val_acc: f64,
+    /// Top-1 accuracy on the test split, %.
+    pub test_acc: f64,
+    /// Learning rate used during the epoch.
+    pub lr: f64,
+    /// Wall time of the epoch's training (evaluation excluded), seconds.
+    pub seconds: f64,
+    /// Training throughput, images/s.
+    pub images_per_s: f64,
+}
+
+/// Outcome of one arm of a finished stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArmResult {
+    pub arm: ArmKind,
+    /// Epoch (1-based) with the best validation accuracy; 0 for loaded weights.
+    pub best_epoch: usize,
+    /// Best validation accuracy, %.
+    pub best_val_acc: f64,
+    /// Test accuracy at the best epoch, %.
+    pub test_acc_at_best: f64,
+    /// Test accuracy after the last epoch run, %.
+    pub last_test_acc: f64,
+    pub epochs_run: usize,
+    /// Wall time of the arm's training and evaluation, seconds.
+    pub seconds: f64,
+    /// Best checkpoint, when one was written.
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// Severity of a log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Info,
+    Warn,
+    Error,
+}
+
+/// Everything the worker tells the front ends. Only `BatchProgress` may be dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted {
+        preset: String,
+        run_dir: PathBuf,
+        /// UTC, RFC 3339.
+        started_at: String,
+        plan: PlanSummary,
+        stop_rule: StopRule,
+    },
+    StageStarted {
+        stage: usize,
+        model: String,
+        epochs: usize,
+        batches_per_epoch: usize,
+        arms: Vec<ArmKind>,
+    },
+    /// Lossy: sent with `try_send`, dropped when the front end is behind.
+    BatchProgress {
+        stage: usize,
+        arm: ArmKind,
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+        loss: f64,
+    },
+    EpochEnd(EpochRecord),
+    /// A `SetStopRule` command took effect (or the preset's rule at start).
+    StopRuleApplied { rule: StopRule },
+    /// The stop rule ended a stage early.
+    StopDecision {
+        stage: usize,
+        model: String,
+        epoch: usize,
+        reason: String,
+    },
+    CheckpointSaved {
+        model: String,
+        arm: ArmKind,
+        epoch: usize,
+        path: PathBuf,
+    },
+    StageFinished {
+        stage: usize,
+        model: String,
+        arms: Vec<ArmResult>,
+    },
+    Paused,
+    Resumed,
+    Log { level: LogLevel, message: String },
+    RunFinished {
+        report_md: PathBuf,
+        report_json: PathBuf,
+        /// Total wall time, seconds.
+        seconds: f64,
+    },
+    /// The user quit before the end; the run directory says so.
+    RunAborted { reason: String },
+    /// An error (or a worker panic) ended the run.
+    RunFailed { error: String },
+}
+
+impl Event {
+    /// Lifecycle events must reach every front end; only progress may be dropped.
+    pub fn is_lossy(&self) -> bool {
+        matches!(self, Event::BatchProgress { .. })
+    }
+
+    /// True for the events after which the worker sends nothing more.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Event::RunFinished { .. } | Event::RunAborted { .. } | Event::RunFailed { .. }
+        )
+    }
+}

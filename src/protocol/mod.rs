@@ -1,0 +1,10 @@
+//! The only types shared by the engine and the front ends: [`Event`] (worker → front end) and
+//! [`Command`] (front end → worker), and the [`FrontEndLink`] that carries them.
+
+mod command;
+mod event;
+mod link;
+
+pub use command::Command;
+pub use event::*;
+pub use link::FrontEndLink;

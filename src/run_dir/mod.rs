@@ -1,0 +1,1 @@
+//! The run directory: preset copy, events.jsonl, metrics.csv, checkpoints, reports.
