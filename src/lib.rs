@@ -5,6 +5,7 @@
 //! `session`, `run_dir`) never name ratatui or crossterm; the `tui` module never touches candle tensors.
 //! The two sides meet only in [`protocol`].
 
+pub mod cli;
 pub mod data;
 pub mod distill;
 pub mod headless;

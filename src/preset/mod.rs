@@ -1,5 +1,13 @@
-//! Presets: YAML experiment files, parsed strictly and validated.
+//! Presets: YAML experiment files, parsed strictly, overridable with `--set`, and validated.
 
+mod error;
+mod load;
+mod locate;
+mod overrides;
 mod schema;
+mod validate;
 
+pub use error::PresetError;
+pub use load::{load, LoadedPreset};
 pub use schema::*;
+pub use validate::Issue;

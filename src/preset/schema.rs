@@ -251,3 +251,73 @@ pub struct ModelNode {
     #[serde(default)]
     pub lr: Option<f64>,
 }
+
+impl DatasetKind {
+    /// Shape of one image of this dataset.
+    pub fn image_shape(self) -> crate::data::ImageShape {
+        let (channels, side) = match self {
+            DatasetKind::FashionMnist | DatasetKind::Mnist => (1, 28),
+            DatasetKind::Digits => (1, 8),
+            DatasetKind::Cifar10 | DatasetKind::Cifar100 => (3, 32),
+        };
+        crate::data::ImageShape {
+            channels,
+            height: side,
+            width: side,
+        }
+    }
+
+    /// Number of classes.
+    pub fn num_classes(self) -> usize {
+        match self {
+            DatasetKind::Cifar100 => 100,
+            _ => 10,
+        }
+    }
+
+    /// Images in the official (train, test) files; digits ships one set of 1,797 (no test file).
+    pub fn official_sizes(self) -> (usize, usize) {
+        match self {
+            DatasetKind::FashionMnist | DatasetKind::Mnist => (60_000, 10_000),
+            DatasetKind::Digits => (1_797, 0),
+            DatasetKind::Cifar10 | DatasetKind::Cifar100 => (50_000, 10_000),
+        }
+    }
+}
+
+impl DataConfig {
+    /// Images in the (train, validation, test) splits this config gives, from the official sizes,
+    /// without reading the files. Digits' test split defaults to 20 % of its rows.
+    pub fn split_sizes(&self) -> (usize, usize, usize) {
+        let (official_train, official_test) = self.dataset.official_sizes();
+        let (pool, test) = if official_test == 0 {
+            let test = self.test_size.unwrap_or(official_train / 5);
+            (official_train.saturating_sub(test), test)
+        } else {
+            (official_train, official_test)
+        };
+        let train = pool.saturating_sub(self.val_size);
+        let train = self.train_limit.map_or(train, |l| l.min(train));
+        let test = self.test_limit.map_or(test, |l| l.min(test));
+        (train, self.val_size, test)
+    }
+}
+
+impl Preset {
+    /// The chain's models from teacher to student, with their default names
+    /// (`teacher`, `ta1`, `ta2`, …, `student`) filled in.
+    pub fn nodes(&self) -> Vec<(String, &ModelNode)> {
+        let mut out = vec![(
+            self.chain.teacher.name.clone().unwrap_or_else(|| "teacher".into()),
+            &self.chain.teacher,
+        )];
+        for (i, ta) in self.chain.assistants.iter().enumerate() {
+            out.push((ta.name.clone().unwrap_or_else(|| format!("ta{}", i + 1)), ta));
+        }
+        out.push((
+            self.chain.student.name.clone().unwrap_or_else(|| "student".into()),
+            &self.chain.student,
+        ));
+        out
+    }
+}

@@ -1,1 +1,12 @@
-//! The run directory: preset copy, events.jsonl, metrics.csv, checkpoints, reports.
+//! The run directory: preset copy, `events.jsonl`, `metrics.csv`, `checkpoints/`, `status.json`,
+//! `report.md` and `report.json`.
+
+mod create;
+mod recorder;
+pub mod report;
+mod status;
+
+pub use create::{RunDir, RunDirError};
+pub use recorder::Recorder;
+pub use report::{ArmReport, Comparison, ModelReport, Report, ReportBuilder};
+pub use status::{RunState, Status};

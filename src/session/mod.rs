@@ -1,1 +1,10 @@
 //! Turns a preset into a plan and runs it on a worker thread, emitting events.
+
+mod control;
+mod emitter;
+mod plan;
+mod stage;
+mod worker;
+
+pub use plan::{Plan, StagePlan};
+pub use worker::spawn;

@@ -1,0 +1,72 @@
+//! Command-line arguments (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  mkd-tui                                   train presets/quick.yaml in the terminal UI
+  mkd-tui run presets/quick.yaml --headless one line per epoch on stderr
+  mkd-tui run presets/quick.yaml --set training.epochs=2 --set data.train_limit=5000
+  mkd-tui run presets/hinton-mnist.yaml --out runs/hinton-1
+  mkd-tui check presets/fashion-cnn.yaml    validate and print the plan, train nothing
+  mkd-tui presets                           list the shipped presets
+
+Exit codes: 0 finished, 1 failed, 2 bad preset or arguments, 130 stopped by the user.";
+
+/// Multi-assistant knowledge distillation: teacher → assistants → student, live in the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "mkd-tui", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+    /// Preset to train in the terminal UI (default: presets/quick.yaml).
+    pub preset: Option<PathBuf>,
+    /// Override a preset value: key.path=value (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Train a preset: terminal UI, or headless when --headless or stdout is not a terminal.
+    Run(RunArgs),
+    /// Validate a preset and print its plan (models, parameters, epochs, work) without training.
+    Check(CheckArgs),
+    /// List the presets in a folder with their descriptions.
+    Presets {
+        /// Folder to list.
+        #[arg(long, default_value = "presets")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Preset file (YAML).
+    pub preset: PathBuf,
+    /// No terminal UI: one progress line per epoch on stderr.
+    #[arg(long)]
+    pub headless: bool,
+    /// Run directory (default: runs/<preset>-<UTC timestamp>); must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Override a preset value: key.path=value (repeatable), e.g. --set training.epochs=2.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Preset file (YAML).
+    pub preset: PathBuf,
+    /// Override a preset value: key.path=value (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// The preset used when none is named.
+pub fn default_preset() -> PathBuf {
+    PathBuf::from("presets/quick.yaml")
+}

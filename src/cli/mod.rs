@@ -1,0 +1,32 @@
+//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`.
+
+mod args;
+mod check;
+mod exit;
+mod list_presets;
+mod run;
+
+pub use args::{Cli, CliCommand};
+pub use exit::ExitCode;
+
+/// Run the parsed command line; returns the process exit code.
+pub fn main(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Some(CliCommand::Run(args)) => run::run(&args),
+        Some(CliCommand::Check(args)) => check::check(&args),
+        Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
+        None => run::run(&args::RunArgs {
+            preset: cli.preset.unwrap_or_else(args::default_preset),
+            headless: false,
+            out: None,
+            set: cli.set,
+        }),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("mkd-tui: {e:#}");
+            ExitCode::Failure.into()
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Reading a preset file: strict parse, `--set` overrides, path resolution, validation.
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+use super::{overrides, validate, Preset, PresetError};
+
+/// A preset ready to plan: parsed, overridden, its relative paths resolved against the preset
+/// file's folder, and validated.
+#[derive(Debug, Clone)]
+pub struct LoadedPreset {
+    pub preset: Preset,
+    /// The file it came from.
+    pub path: PathBuf,
+}
+
+/// Read, parse, override, resolve and validate the preset at `path`.
+///
+/// Errors: the file cannot be read; YAML syntax, unknown keys (the message lists the valid ones),
+/// wrong types (all with file:line:column); a bad `--set`; values that make no experiment
+/// (with the key path and, where found, its line).
+pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedPreset, PresetError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // Parse the text itself first: only then do errors carry line and column.
+    let mut preset: Preset =
+        serde_yaml::from_str(&text).map_err(|e| parse_error(path, &e, ""))?;
+    if !overrides.is_empty() {
+        let mut value: Value =
+            serde_yaml::from_str(&text).map_err(|e| parse_error(path, &e, ""))?;
+        for arg in overrides {
+            overrides::apply(&mut value, arg)?;
+        }
+        preset = serde_yaml::from_value(value)
+            .map_err(|e| parse_error(path, &e, "after --set overrides: "))?;
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    resolve(&mut preset, base);
+    if let Some(issue) = validate::check(&preset).into_iter().next() {
+        let overriding = overrides.iter().find(|o| {
+            o.split_once('=').is_some_and(|(k, _)| {
+                let k = k.trim();
+                issue.field == k || issue.field.starts_with(&format!("{k}."))
+            })
+        });
+        if let Some(arg) = overriding {
+            return Err(PresetError::Override {
+                arg: arg.clone(),
+                message: format!("{}: {}", issue.field, issue.message),
+            });
+        }
+        let segments: Vec<&str> = issue.field.split('.').collect();
+        let at = super::locate::locate(&text, &segments);
+        return Err(PresetError::Invalid {
+            path: path.to_path_buf(),
+            line: at.map(|(l, _)| l),
+            column: at.map(|(_, c)| c),
+            field: issue.field,
+            message: issue.message,
+        });
+    }
+    Ok(LoadedPreset {
+        preset,
+        path: path.to_path_buf(),
+    })
+}
+
+fn parse_error(path: &Path, e: &serde_yaml::Error, prefix: &str) -> PresetError {
+    let location = e.location();
+    let mut message = e.to_string();
+    // serde_yaml appends " at line L column C"; the location is printed in front instead.
+    if let Some(cut) = message.rfind(" at line ") {
+        message.truncate(cut);
+    }
+    PresetError::Parse {
+        path: path.to_path_buf(),
+        line: location.as_ref().map(|l| l.line()),
+        column: location.as_ref().map(|l| l.column()),
+        message: format!("{prefix}{message}"),
+    }
+}
+
+/// Make the preset's relative paths absolute-ish: relative to the preset file's folder.
+fn resolve(preset: &mut Preset, base: &Path) {
+    let join = |p: &Path| -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    };
+    preset.data.root = join(&preset.data.root);
+    for node in std::iter::once(&mut preset.chain.teacher)
+        .chain(preset.chain.assistants.iter_mut())
+        .chain(std::iter::once(&mut preset.chain.student))
+    {
+        if let Some(w) = &node.weights {
+            node.weights = Some(join(w));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Creating a run directory without ever overwriting an existing run.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::preset::Preset;
+use crate::protocol::ArmKind;
+
+/// Why a run directory could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RunDirError {
+    #[error("{}: refusing to write into a non-empty directory (an existing run is never overwritten); choose another --out", path.display())]
+    NotEmpty { path: PathBuf },
+    #[error("{}: {what}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A run's folder. Files inside are named by the methods here, so every writer agrees.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    root: PathBuf,
+}
+
+impl RunDir {
+    /// Create `out`, or `<runs_root>/<preset>-<UTC timestamp>` when `out` is `None`
+    /// (a `-2`, `-3`, … suffix when two runs start in the same second), with `checkpoints/` inside.
+    ///
+    /// Errors: `out` exists and is not empty; the folder cannot be created or written.
+    pub fn create(
+        out: Option<&Path>,
+        runs_root: &Path,
+        preset_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RunDir, RunDirError> {
+        let root = match out {
+            Some(dir) => {
+                if dir.exists() {
+                    let mut entries = std::fs::read_dir(dir).map_err(|source| RunDirError::Io {
+                        path: dir.to_path_buf(),
+                        what: "cannot read the output directory",
+                        source,
+                    })?;
+                    if entries.next().is_some() {
+                        return Err(RunDirError::NotEmpty {
+                            path: dir.to_path_buf(),
+                        });
+                    }
+                }
+                dir.to_path_buf()
+            }
+            None => {
+                let stamp = now.format("%Y%m%dT%H%M%SZ");
+                let base = runs_root.join(format!("{preset_name}-{stamp}"));
+                let mut candidate = base.clone();
+                let mut n = 2;
+                while candidate.exists() {
+                    candidate = PathBuf::from(format!("{}-{n}", base.display()));
+                    n += 1;
+                }
+                candidate
+            }
+        };
+        let checkpoints = root.join("checkpoints");
+        std::fs::create_dir_all(&checkpoints).map_err(|source| RunDirError::Io {
+            path: checkpoints.clone(),
+            what: "cannot create the run directory",
+            source,
+        })?;
+        // Fail now, not after an hour of training, if the folder cannot be written.
+        let probe = root.join(".write-test");
+        std::fs::write(&probe, b"ok")
+            .and_then(|_| std::fs::remove_file(&probe))
+            .map_err(|source| RunDirError::Io {
+                path: root.clone(),
+                what: "the run directory is not writable",
+                source,
+            })?;
+        Ok(RunDir { root })
+    }
+
+    /// The folder itself.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// `preset.yaml`: the preset as resolved (defaults filled, overrides applied, paths absolute).
+    pub fn write_preset(&self, preset: &Preset) -> Result<(), RunDirError> {
+        let path = self.root.join("preset.yaml");
+        let text = serde_yaml::to_string(preset).expect("a Preset always serialises");
+        std::fs::write(&path, text).map_err(|source| RunDirError::Io {
+            path,
+            what: "cannot write the preset copy",
+            source,
+        })
+    }
+
+    /// `checkpoints/<model>.safetensors` for a model's primary arm, `<model>-<arm>.safetensors`
+    /// for its controls.
+    pub fn checkpoint_path(&self, model: &str, arm: ArmKind, primary: bool) -> PathBuf {
+        let file = if primary {
+            format!("{model}.safetensors")
+        } else {
+            format!("{model}-{}.safetensors", arm.as_str())
+        };
+        self.root.join("checkpoints").join(file)
+    }
+
+    pub fn events_path(&self) -> PathBuf {
+        self.root.join("events.jsonl")
+    }
+
+    pub fn metrics_path(&self) -> PathBuf {
+        self.root.join("metrics.csv")
+    }
+
+    pub fn status_path(&self) -> PathBuf {
+        self.root.join("status.json")
+    }
+
+    pub fn report_md_path(&self) -> PathBuf {
+        self.root.join("report.md")
+    }
+
+    pub fn report_json_path(&self) -> PathBuf {
+        self.root.join("report.json")
+    }
+}

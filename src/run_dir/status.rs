@@ -1,0 +1,44 @@
+//! `status.json`: whether the run is running, finished, aborted or failed.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a run stands. Only `Finished` runs have a complete report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Running,
+    Finished,
+    Aborted,
+    Failed,
+}
+
+/// Contents of `status.json`, rewritten at each change of state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub state: RunState,
+    /// Process that runs (or ran) the training.
+    pub pid: u32,
+    /// UTC, RFC 3339.
+    pub updated_at: String,
+    /// Why the run failed or was aborted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Status {
+    pub fn now(state: RunState, detail: Option<String>) -> Status {
+        Status {
+            state,
+            pid: std::process::id(),
+            updated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            detail,
+        }
+    }
+
+    /// Write atomically (temporary file, then rename), so a reader never sees half a file.
+    pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
+        std::fs::rename(tmp, path)
+    }
+}

@@ -1,0 +1,78 @@
+//! Commands from the front end, handled between batches.
+
+use std::ops::ControlFlow;
+
+use crossbeam_channel::{Receiver, TryRecvError};
+
+use super::emitter::Emitter;
+use crate::protocol::{Command, Event};
+use crate::stop::StopRule;
+
+/// The worker's end of the command channel, with what was asked but not yet applied.
+pub struct Control {
+    commands: Receiver<Command>,
+    pending_rule: Option<StopRule>,
+}
+
+impl Control {
+    pub fn new(commands: Receiver<Command>) -> Control {
+        Control {
+            commands,
+            pending_rule: None,
+        }
+    }
+
+    /// Handle every waiting command. Blocks while paused. `Break` means quit.
+    /// A front end that went away cannot resume a pause, so a disconnect resumes.
+    pub fn poll(&mut self, emitter: &mut Emitter) -> Result<ControlFlow<()>, String> {
+        loop {
+            match self.commands.try_recv() {
+                Ok(Command::Pause) => {
+                    emitter.emit(Event::Paused)?;
+                    if self.wait_while_paused(emitter)?.is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+                Ok(cmd) => {
+                    if self.apply(cmd).is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => {
+                    return Ok(ControlFlow::Continue(()))
+                }
+            }
+        }
+    }
+
+    fn wait_while_paused(&mut self, emitter: &mut Emitter) -> Result<ControlFlow<()>, String> {
+        loop {
+            match self.commands.recv() {
+                Ok(Command::Resume) | Err(_) => {
+                    emitter.emit(Event::Resumed)?;
+                    return Ok(ControlFlow::Continue(()));
+                }
+                Ok(Command::Pause) => {}
+                Ok(cmd) => {
+                    if self.apply(cmd).is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, cmd: Command) -> ControlFlow<()> {
+        match cmd {
+            Command::Quit => return ControlFlow::Break(()),
+            Command::SetStopRule(rule) => self.pending_rule = Some(rule),
+            Command::Pause | Command::Resume => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The rule asked for since the last epoch end, if any; applied by the caller at epoch end.
+    pub fn take_pending_rule(&mut self) -> Option<StopRule> {
+        self.pending_rule.take()
+    }
+}

@@ -1,0 +1,159 @@
+//! The training worker: runs a plan on its own thread and reports through events.
+
+use std::panic::AssertUnwindSafe;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use candle_core::Device;
+use chrono::{SecondsFormat, Utc};
+use crossbeam_channel::{bounded, unbounded};
+
+use super::control::Control;
+use super::emitter::Emitter;
+use super::plan::Plan;
+use super::stage::{self, StageContext, StageOutcome};
+use crate::data;
+use crate::protocol::{Event, FrontEndLink, LogLevel};
+use crate::run_dir::{Recorder, RunDir, RunState, Status};
+
+/// Progress events buffered for a slow front end before new ones are dropped.
+const PROGRESS_CAPACITY: usize = 64;
+
+/// Start the worker thread for `plan`, writing into `run_dir`.
+///
+/// Errors (before any training): the run directory's files cannot be created.
+/// Every later failure — unreadable data, a model error, a panic in the worker — reaches the
+/// front end as `Event::RunFailed` and `status.json` says `failed`.
+pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, JoinHandle<()>)> {
+    let (lifecycle_tx, lifecycle_rx) = unbounded();
+    let (progress_tx, progress_rx) = bounded(PROGRESS_CAPACITY);
+    let (command_tx, command_rx) = unbounded();
+    run_dir
+        .write_preset(&plan.preset)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let recorder = Recorder::create(&run_dir)?;
+    Status::now(RunState::Running, None).write(&run_dir.status_path())?;
+    let handle = std::thread::Builder::new()
+        .name("mkd-worker".into())
+        .spawn(move || {
+            let mut emitter = Emitter::new(lifecycle_tx, progress_tx, recorder);
+            let mut control = Control::new(command_rx);
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                run(&plan, &run_dir, &mut emitter, &mut control)
+            }));
+            let (state, event) = match result {
+                Ok(Ok(Finish::Finished(event))) => (RunState::Finished, event),
+                Ok(Ok(Finish::Aborted)) => (
+                    RunState::Aborted,
+                    Event::RunAborted {
+                        reason: "stopped by the user".into(),
+                    },
+                ),
+                Ok(Err(e)) => (RunState::Failed, Event::RunFailed { error: format!("{e:#}") }),
+                Err(panic) => {
+                    let msg = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown panic".into());
+                    (
+                        RunState::Failed,
+                        Event::RunFailed {
+                            error: format!("the training worker panicked: {msg}"),
+                        },
+                    )
+                }
+            };
+            let detail = match &event {
+                Event::RunFailed { error } => Some(error.clone()),
+                Event::RunAborted { reason } => Some(reason.clone()),
+                _ => None,
+            };
+            let _ = Status::now(state, detail).write(&run_dir.status_path());
+            let _ = emitter.emit(event);
+        })?;
+    Ok((
+        FrontEndLink {
+            lifecycle: lifecycle_rx,
+            progress: progress_rx,
+            commands: command_tx,
+        },
+        handle,
+    ))
+}
+
+enum Finish {
+    Finished(Event),
+    Aborted,
+}
+
+fn run(
+    plan: &Plan,
+    run_dir: &RunDir,
+    emitter: &mut Emitter,
+    control: &mut Control,
+) -> anyhow::Result<Finish> {
+    let started = Instant::now();
+    let started_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let preset = &plan.preset;
+    emitter
+        .emit(Event::Log {
+            level: LogLevel::Info,
+            message: format!(
+                "loading {} from {}",
+                preset.data.dataset.as_str(),
+                preset.data.root.display()
+            ),
+        })
+        .map_err(anyhow::Error::msg)?;
+    let dataset = data::load(&preset.data, preset.seed)?;
+    let sizes = (dataset.train.len(), dataset.val.len(), dataset.test.len());
+    emitter
+        .emit(Event::RunStarted {
+            preset: preset.name.clone(),
+            run_dir: run_dir.path().to_path_buf(),
+            started_at,
+            plan: plan.summary(sizes),
+            stop_rule: preset.stop.clone(),
+        })
+        .map_err(anyhow::Error::msg)?;
+    let device = Device::Cpu;
+    let mut rule = preset.stop.clone();
+    let mut teacher = None;
+    for stage in &plan.stages {
+        let mut ctx = StageContext {
+            plan,
+            data: &dataset,
+            run_dir,
+            emitter: &mut *emitter,
+            control: &mut *control,
+            rule: &mut rule,
+            device: &device,
+        };
+        let outcome = if stage.weights.is_some() {
+            stage::run_loaded(&mut ctx, stage)?
+        } else {
+            stage::run_trained(&mut ctx, stage, teacher.as_ref())?
+        };
+        match outcome {
+            StageOutcome::Done(model) => teacher = Some(model),
+            StageOutcome::Aborted => return Ok(Finish::Aborted),
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let report = emitter
+        .report
+        .build(finished_at, seconds)
+        .expect("RunStarted was emitted");
+    let (md, json) = (run_dir.report_md_path(), run_dir.report_json_path());
+    std::fs::write(&json, serde_json::to_vec_pretty(&report)?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", json.display()))?;
+    std::fs::write(&md, report.to_markdown())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", md.display()))?;
+    Ok(Finish::Finished(Event::RunFinished {
+        report_md: md,
+        report_json: json,
+        seconds,
+    }))
+}

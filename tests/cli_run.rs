@@ -1,0 +1,131 @@
+//! End to end: a tiny preset trained headless as a process, and its run directory checked.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mkd-tui"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const TINY: &str = "tests/fixtures/tiny-digits.yaml";
+
+#[test]
+fn tiny_chain_runs_headless_and_writes_a_complete_run_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = bin().args(["run", TINY, "--headless", "--out"]).arg(&out).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    // One progress line per epoch per arm: teacher 2×1, ta 2×2, student 2×2.
+    assert_eq!(err.lines().filter(|l| l.contains(" ep ")).count(), 10, "{err}");
+    assert!(err.contains("student: distilled"), "{err}");
+
+    for f in ["preset.yaml", "events.jsonl", "metrics.csv", "report.md", "report.json", "status.json"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    for f in ["teacher.safetensors", "ta1.safetensors", "ta1-scratch.safetensors", "student.safetensors", "student-scratch.safetensors"] {
+        assert!(out.join("checkpoints").join(f).is_file(), "missing checkpoint {f}");
+    }
+
+    // Every line of events.jsonl is a JSON event; the run starts and finishes exactly once.
+    let events: Vec<serde_json::Value> = std::fs::read_to_string(out.join("events.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds.first(), Some(&"log"));
+    assert_eq!(kinds.iter().filter(|k| **k == "run_started").count(), 1);
+    assert_eq!(kinds.last(), Some(&"run_finished"));
+    assert_eq!(kinds.iter().filter(|k| **k == "epoch_end").count(), 10);
+    assert_eq!(kinds.iter().filter(|k| **k == "stage_finished").count(), 3);
+
+    // metrics.csv: header plus one row per epoch per arm, with the documented columns.
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let mut lines = metrics.lines();
+    assert_eq!(
+        lines.next(),
+        Some("model,arm,epoch,train_loss,val_acc,test_acc,lr,seconds,images_per_s")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 10);
+    assert!(rows.iter().all(|r| r.len() == 9));
+    assert_eq!(rows.iter().filter(|r| r[0] == "student" && r[1] == "kd").count(), 2);
+
+    // report.json: every model, both student arms, accuracies well above chance (10 %).
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let models = report["models"].as_array().unwrap();
+    assert_eq!(models.len(), 3);
+    let teacher = &models[0];
+    assert_eq!(teacher["name"], "teacher");
+    assert!(teacher["arms"][0]["test_acc_at_best"].as_f64().unwrap() > 50.0, "{teacher}");
+    let student = &models[2];
+    for arm in student["arms"].as_array().unwrap() {
+        for key in ["best_val_acc", "best_epoch", "test_acc_at_best", "last_test_acc", "epochs_run", "seconds"] {
+            assert!(!arm[key].is_null(), "student arm lacks {key}: {arm}");
+        }
+        assert!(arm["test_acc_at_best"].as_f64().unwrap() > 20.0, "{arm}");
+    }
+    let cmp = report["comparisons"].as_array().unwrap();
+    let student_cmp = cmp.iter().find(|c| c["model"] == "student").unwrap();
+    let delta = student_cmp["kd_test_acc"].as_f64().unwrap() - student_cmp["scratch_test_acc"].as_f64().unwrap();
+    assert!((student_cmp["delta_pp"].as_f64().unwrap() - delta).abs() < 1e-9);
+
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Student: distilled vs scratch"), "{md}");
+    assert!(md.contains("| student | student |"), "{md}");
+    let status: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("status.json")).unwrap()).unwrap();
+    assert_eq!(status["state"], "finished");
+
+    // An existing run is never overwritten.
+    let o = bin().args(["run", TINY, "--headless", "--out"]).arg(&out).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("refusing to write into a non-empty directory"), "{err}");
+}
+
+#[test]
+fn same_seed_gives_the_same_metrics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let out = tmp.path().join(name);
+        let o = bin()
+            .args(["run", TINY, "--set", "training.epochs=1", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        // stdout is a pipe here, so the run is headless without --headless.
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+        // Drop the timing columns (seconds, images/s), keep the numbers that must repeat.
+        csv.lines()
+            .map(|l| l.split(',').take(7).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run("a"), run("b"));
+}
+
+#[test]
+fn missing_data_fails_with_the_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = bin()
+        .args(["run", TINY, "--headless", "--set", "data.root=/nonexistent-data", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("/nonexistent-data"), "{err}");
+    let status = std::fs::read_to_string(out.join("status.json")).unwrap();
+    assert!(status.contains("\"failed\""), "{status}");
+    assert!(!Path::new(&out.join("report.md")).exists(), "a failed run has no report");
+}
