@@ -46,10 +46,11 @@ pub struct DataConfig {
     /// Images held out as the test split, for datasets shipped without one (digits). Ignored otherwise.
     #[serde(default)]
     pub test_size: Option<usize>,
-    /// Use at most this many training images (after the validation split), for quick runs.
+    /// Train on this many images, a seeded subset of those left after the validation split (quick
+    /// runs). Must not exceed what is available.
     #[serde(default)]
     pub train_limit: Option<usize>,
-    /// Use at most this many test images.
+    /// Evaluate on the first this-many test images. Must not exceed the test split.
     #[serde(default)]
     pub test_limit: Option<usize>,
 }

@@ -80,11 +80,20 @@ fn check_data(p: &Preset, out: &mut Vec<Issue>) {
             format!("expected fewer than the {pool} images available for training and validation, got {}", d.val_size),
         ));
     }
-    if d.train_limit == Some(0) {
-        out.push(issue("data.train_limit", "expected at least 1 (leave it out to use all)"));
-    }
-    if d.test_limit == Some(0) {
-        out.push(issue("data.test_limit", "expected at least 1 (leave it out to use all)"));
+    let train_pool = pool.saturating_sub(d.val_size);
+    let test_pool = if official_test == 0 { official_train - pool } else { official_test };
+    for (field, limit, available) in [
+        ("data.train_limit", d.train_limit, train_pool),
+        ("data.test_limit", d.test_limit, test_pool),
+    ] {
+        match limit {
+            Some(0) => out.push(issue(field, "expected at least 1 (leave it out to use all)")),
+            Some(n) if n > available => out.push(issue(
+                field,
+                format!("expected at most the {available} images available, got {n} (leave it out to use all)"),
+            )),
+            _ => {}
+        }
     }
 }
 
