@@ -1,1 +1,6 @@
-//! Knowledge distillation: the KD loss.
+//! Knowledge distillation: the KD loss (Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a
+//! Neural Network").
+
+mod kd_loss;
+
+pub use kd_loss::{cross_entropy, kd_loss, soft_target_kl};

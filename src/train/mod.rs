@@ -1,1 +1,17 @@
 //! Optimizers, learning-rate schedules, the training epoch and evaluation.
+
+mod adamw;
+mod epoch;
+mod error;
+mod evaluate;
+mod optimizer;
+mod schedule;
+mod sgd;
+
+pub use adamw::AdamW;
+pub use epoch::{train_epoch, BatchReport, EpochOutcome, EpochStats, KdTarget};
+pub use error::TrainError;
+pub use evaluate::evaluate;
+pub use optimizer::{build_optimizer, Optimizer};
+pub use schedule::learning_rate;
+pub use sgd::Sgd;

@@ -1,0 +1,68 @@
+//! Errors of building, saving and loading a [`Classifier`](super::Classifier).
+
+use std::path::PathBuf;
+
+/// What went wrong with a model: an invalid spec, or a checkpoint that does not fit.
+///
+/// Every message names the file, tensor or field involved and what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The spec cannot be built for this input (see [`ModelSpec::validate`](super::ModelSpec::validate)).
+    #[error("invalid architecture {label}: {reason}")]
+    InvalidSpec { label: String, reason: String },
+
+    /// `num_classes` must be at least 1.
+    #[error("invalid number of classes {0}: expected at least 1")]
+    InvalidClasses(usize),
+
+    /// The checkpoint file could not be read or written.
+    #[error("checkpoint {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file exists but is not a safetensors file.
+    #[error("checkpoint {path} is not a safetensors file: {reason}")]
+    NotSafetensors { path: PathBuf, reason: String },
+
+    /// A tensor the model needs is absent from the checkpoint.
+    #[error("checkpoint {path} has no tensor `{name}` (expected shape {expected:?}); it was saved from another architecture")]
+    MissingTensor {
+        path: PathBuf,
+        name: String,
+        expected: Vec<usize>,
+    },
+
+    /// The checkpoint holds a tensor the model does not have.
+    #[error("checkpoint {path} has tensor `{name}` (shape {found:?}) that this model does not have; it was saved from another architecture")]
+    UnexpectedTensor {
+        path: PathBuf,
+        name: String,
+        found: Vec<usize>,
+    },
+
+    /// A tensor has another shape in the checkpoint than in the model.
+    #[error(
+        "checkpoint {path}: tensor `{name}` has shape {found:?}, the model expects {expected:?}"
+    )]
+    ShapeMismatch {
+        path: PathBuf,
+        name: String,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
+
+    /// A tensor is stored with a non-float dtype.
+    #[error("checkpoint {path}: tensor `{name}` has dtype {dtype}, expected a float type (f32)")]
+    WrongDtype {
+        path: PathBuf,
+        name: String,
+        dtype: String,
+    },
+
+    /// An error inside candle.
+    #[error("candle: {0}")]
+    Candle(#[from] candle_core::Error),
+}

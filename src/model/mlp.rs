@@ -1,0 +1,58 @@
+//! Multi-layer perceptron on the flattened image.
+
+use candle_core::{Result, Tensor};
+use candle_nn::{Linear, Module};
+
+use super::init::ParamBuilder;
+
+/// `flatten → (Linear → ReLU)* → Linear`. Variables: `fc{i}.weight/bias` for the hidden layers,
+/// `head.weight/bias` for the classifier.
+#[derive(Debug, Clone)]
+pub(crate) struct Mlp {
+    hidden: Vec<Linear>,
+    head: Linear,
+}
+
+impl Mlp {
+    pub fn new(
+        pb: &mut ParamBuilder,
+        n_in: usize,
+        widths: &[usize],
+        num_classes: usize,
+    ) -> Result<Self> {
+        let (hidden, n) = hidden_layers(pb, n_in, widths)?;
+        let head = pb.linear("head", n, num_classes)?;
+        Ok(Mlp { hidden, head })
+    }
+
+    /// `x [B, C, H, W]` (or any `[B, …]`) → logits `[B, num_classes]`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let x = x.flatten_from(1)?;
+        let x = forward_hidden(&self.hidden, &x)?;
+        self.head.forward(&x)
+    }
+}
+
+/// Hidden `Linear` layers `fc0, fc1, …` from `n_in` through `widths`; returns them and the last width.
+pub(crate) fn hidden_layers(
+    pb: &mut ParamBuilder,
+    n_in: usize,
+    widths: &[usize],
+) -> Result<(Vec<Linear>, usize)> {
+    let mut layers = Vec::with_capacity(widths.len());
+    let mut n = n_in;
+    for (i, &w) in widths.iter().enumerate() {
+        layers.push(pb.linear(&format!("fc{i}"), n, w)?);
+        n = w;
+    }
+    Ok((layers, n))
+}
+
+/// `(Linear → ReLU)*` on `x [B, n]`.
+pub(crate) fn forward_hidden(layers: &[Linear], x: &Tensor) -> Result<Tensor> {
+    let mut x = x.clone();
+    for layer in layers {
+        x = layer.forward(&x)?.relu()?;
+    }
+    Ok(x)
+}

@@ -1,0 +1,80 @@
+//! TAKD-style plain CNN (Mirzadeh et al. 2020).
+
+use candle_core::{Result, Tensor};
+use candle_nn::{BatchNorm, Conv2d, Linear, Module, ModuleT};
+
+use super::init::ParamBuilder;
+use super::mlp::{forward_hidden, hidden_layers};
+use crate::data::ImageShape;
+
+/// One 3×3 pad-1 convolution, optional batch norm, ReLU, and an optional 2×2 max-pool
+/// (kernel == stride: the only max-pool whose backward candle supports).
+#[derive(Debug, Clone)]
+struct ConvUnit {
+    conv: Conv2d,
+    bn: Option<BatchNorm>,
+    pool: bool,
+}
+
+/// `(conv3×3 → [BN] → ReLU → [maxpool 2])* → flatten → (Linear → ReLU)* → Linear`.
+/// Variables: `conv{i}.weight` (and `conv{i}.bias` without batch norm), `bn{i}.*`, `fc{i}.*`, `head.*`.
+#[derive(Debug, Clone)]
+pub(crate) struct PlainCnn {
+    convs: Vec<ConvUnit>,
+    hidden: Vec<Linear>,
+    head: Linear,
+}
+
+impl PlainCnn {
+    pub fn new(
+        pb: &mut ParamBuilder,
+        input: ImageShape,
+        channels: &[usize],
+        pool_every: usize,
+        batch_norm: bool,
+        widths: &[usize],
+        num_classes: usize,
+    ) -> Result<Self> {
+        let (mut c, mut h, mut w) = (input.channels, input.height, input.width);
+        let mut convs = Vec::with_capacity(channels.len());
+        for (i, &c_out) in channels.iter().enumerate() {
+            let conv = pb.conv2d(&format!("conv{i}"), c, c_out, 3, 1, 1, !batch_norm)?;
+            let bn = if batch_norm {
+                Some(pb.batch_norm(&format!("bn{i}"), c_out)?)
+            } else {
+                None
+            };
+            let pool = (i + 1) % pool_every == 0;
+            if pool {
+                h /= 2;
+                w /= 2;
+            }
+            convs.push(ConvUnit { conv, bn, pool });
+            c = c_out;
+        }
+        let (hidden, n) = hidden_layers(pb, c * h * w, widths)?;
+        let head = pb.linear("head", n, num_classes)?;
+        Ok(PlainCnn {
+            convs,
+            hidden,
+            head,
+        })
+    }
+
+    /// `x [B, C, H, W]` → logits `[B, num_classes]`; `train` selects batch statistics in batch norm.
+    pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        let mut x = x.clone();
+        for unit in &self.convs {
+            x = unit.conv.forward(&x)?;
+            if let Some(bn) = &unit.bn {
+                x = bn.forward_t(&x, train)?;
+            }
+            x = x.relu()?;
+            if unit.pool {
+                x = x.max_pool2d(2)?;
+            }
+        }
+        let x = forward_hidden(&self.hidden, &x.flatten_from(1)?)?;
+        self.head.forward(&x)
+    }
+}

@@ -1,0 +1,121 @@
+//! One training epoch: batches in a given order, forward, loss, backward, optimizer step.
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use super::{Optimizer, TrainError};
+use crate::data::BatchSource;
+use crate::distill::{cross_entropy, kd_loss};
+use crate::model::Classifier;
+
+/// The teacher side of a KD arm: the student's loss becomes
+/// [`kd_loss`](crate::distill::kd_loss)`(s, teacher(x), y, temperature, alpha)`.
+pub struct KdTarget<'a> {
+    /// Evaluated with `forward_t(x, false)` and detached: no graph, no gradient, running stats untouched.
+    pub teacher: &'a Classifier,
+    /// Temperature `T > 0` of the soft targets.
+    pub temperature: f64,
+    /// Weight of the soft term, in `[0, 1]`. With `0` the teacher is not run at all.
+    pub alpha: f64,
+}
+
+/// Progress after one batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchReport {
+    /// 1-based index of the batch just trained.
+    pub batch: usize,
+    /// Batches in the epoch (the last partial batch included).
+    pub batches: usize,
+    /// The batch's training loss (nats; the KD loss on a KD arm).
+    pub loss: f64,
+}
+
+/// Summary of a completed epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochStats {
+    /// Mean of the batch losses (each batch weighted equally).
+    pub train_loss: f64,
+    /// Images trained on (`order.len()`).
+    pub images: usize,
+    /// Wall time of the training work in seconds, not counting time spent inside `on_batch`
+    /// (so a pause does not count).
+    pub seconds: f64,
+    /// Images passed through the teacher's forward pass (0 without KD or with `alpha = 0`).
+    pub teacher_forwards: u64,
+}
+
+/// How an epoch ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EpochOutcome {
+    Completed(EpochStats),
+    /// `on_batch` returned `Break`; the batches trained so far have been applied.
+    Interrupted,
+}
+
+/// Trains `model` for one epoch over the examples of `data` at `order`, in that order, in batches
+/// of `batch_size` (the last, partial batch included), with `model.forward_t(x, true)`.
+///
+/// The loss is the cross-entropy, or with `kd` the KD loss against
+/// `teacher.forward_t(x, false)?.detach()`. A non-finite loss stops the epoch with
+/// [`TrainError::NonFiniteLoss`] before the step. `on_batch` is called after every step; `Break`
+/// returns [`EpochOutcome::Interrupted`] (the caller may also block inside it to pause).
+pub fn train_epoch(
+    model: &Classifier,
+    optimizer: &mut dyn Optimizer,
+    data: &dyn BatchSource,
+    order: &[usize],
+    batch_size: usize,
+    kd: Option<&KdTarget>,
+    on_batch: &mut dyn FnMut(BatchReport) -> ControlFlow<()>,
+) -> Result<EpochOutcome, TrainError> {
+    if batch_size == 0 {
+        return Err(TrainError::ZeroBatchSize);
+    }
+    if order.is_empty() {
+        return Err(TrainError::EmptyEpoch);
+    }
+    let kd = kd.filter(|k| k.alpha != 0.0);
+    let batches = order.len().div_ceil(batch_size);
+    let mut busy = Duration::ZERO;
+    let mut loss_sum = 0.0;
+    let mut teacher_forwards = 0u64;
+    for (i, indices) in order.chunks(batch_size).enumerate() {
+        let started = Instant::now();
+        let (images, labels) = data.gather(indices, model.device())?;
+        let logits = model.forward_t(&images, true)?;
+        let loss = match kd {
+            None => cross_entropy(&logits, &labels)?,
+            Some(k) => {
+                let teacher_logits = k.teacher.forward_t(&images, false)?.detach();
+                teacher_forwards += indices.len() as u64;
+                kd_loss(&logits, &teacher_logits, &labels, k.temperature, k.alpha)?
+            }
+        };
+        let value = loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
+        if !value.is_finite() {
+            return Err(TrainError::NonFiniteLoss {
+                batch: i + 1,
+                loss: value,
+            });
+        }
+        let grads = loss.backward()?;
+        optimizer.step(&grads)?;
+        drop(grads);
+        busy += started.elapsed();
+        loss_sum += value;
+        let report = BatchReport {
+            batch: i + 1,
+            batches,
+            loss: value,
+        };
+        if on_batch(report).is_break() {
+            return Ok(EpochOutcome::Interrupted);
+        }
+    }
+    Ok(EpochOutcome::Completed(EpochStats {
+        train_loss: loss_sum / batches as f64,
+        images: order.len(),
+        seconds: busy.as_secs_f64(),
+        teacher_forwards,
+    }))
+}
