@@ -35,7 +35,10 @@ pub fn run(link: FrontEndLink, out: &mut dyn Write) -> HeadlessExit {
     let mut printer = Printer::default();
     loop {
         let Ok(event) = link.lifecycle.recv() else {
-            let _ = writeln!(out, "error: the training worker stopped without a final event");
+            let _ = writeln!(
+                out,
+                "error: the training worker stopped without a final event"
+            );
             return HeadlessExit::Failed("worker stopped unexpectedly".into());
         };
         // Progress is for screens; drop what queued up so the bounded channel never fills.

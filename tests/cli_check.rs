@@ -18,7 +18,9 @@ fn text(o: &Output) -> (String, String) {
 
 /// Write a copy of quick.yaml with `edit` applied into a temp folder next to a `data` link.
 fn edited_quick(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
-    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/quick.yaml")).unwrap();
+    let src =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/quick.yaml"))
+            .unwrap();
     let path = dir.join("bad.yaml");
     std::fs::write(&path, edit(src)).unwrap();
     path
@@ -26,17 +28,33 @@ fn edited_quick(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
 
 #[test]
 fn check_prints_the_plan() {
-    let o = bin().args(["check", "presets/quick.yaml"]).output().unwrap();
+    let o = bin()
+        .args(["check", "presets/quick.yaml"])
+        .output()
+        .unwrap();
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "stdout {out}\nstderr {err}");
-    for needle in ["valid", "teacher", "ta1", "student", "mlp-1024-512", "params", "scratch", "TMAC"] {
+    for needle in [
+        "valid",
+        "teacher",
+        "ta1",
+        "student",
+        "mlp-1024-512",
+        "params",
+        "scratch",
+        "TMAC",
+    ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
 }
 
 #[test]
 fn every_shipped_preset_is_valid() {
-    for preset in ["presets/quick.yaml", "presets/hinton-mnist.yaml", "presets/fashion-cnn.yaml"] {
+    for preset in [
+        "presets/quick.yaml",
+        "presets/hinton-mnist.yaml",
+        "presets/fashion-cnn.yaml",
+    ] {
         let o = bin().args(["check", preset]).output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{preset}: {:?}", text(&o));
     }
@@ -57,7 +75,10 @@ fn misspelt_key_names_file_line_column_and_the_valid_keys() {
         + 1;
     assert!(err.contains(&format!("bad.yaml:{line}:3")), "{err}");
     assert!(err.contains("unknown field `epochz`"), "{err}");
-    assert!(err.contains("`epochs`") && err.contains("`batch_size`"), "{err}");
+    assert!(
+        err.contains("`epochs`") && err.contains("`batch_size`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -73,17 +94,27 @@ fn bad_value_names_the_key_and_its_line() {
         .position(|l| l.contains("alpha: 1.7"))
         .unwrap()
         + 1;
-    assert!(err.contains(&format!("bad.yaml:{line}:3: distill.alpha: expected a number in [0, 1], got 1.7")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "bad.yaml:{line}:3: distill.alpha: expected a number in [0, 1], got 1.7"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
 fn wrong_type_is_reported_with_position() {
     let dir = tempfile::tempdir().unwrap();
-    let path = edited_quick(dir.path(), |s| s.replace("batch_size: 128", "batch_size: many"));
+    let path = edited_quick(dir.path(), |s| {
+        s.replace("batch_size: 128", "batch_size: many")
+    });
     let o = bin().arg("check").arg(&path).output().unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("bad.yaml:") && err.contains("invalid type"), "{err}");
+    assert!(
+        err.contains("bad.yaml:") && err.contains("invalid type"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -94,7 +125,10 @@ fn bad_override_is_rejected_with_the_argument() {
         .unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("--set training.epochs=0") && err.contains("expected at least 1"), "{err}");
+    assert!(
+        err.contains("--set training.epochs=0") && err.contains("expected at least 1"),
+        "{err}"
+    );
 
     let o = bin()
         .args(["check", "presets/quick.yaml", "--set", "training.epochz=3"])
@@ -108,7 +142,12 @@ fn bad_override_is_rejected_with_the_argument() {
 #[test]
 fn override_changes_the_plan() {
     let o = bin()
-        .args(["check", "presets/quick.yaml", "--set", "chain.student.arch.hidden=[64]"])
+        .args([
+            "check",
+            "presets/quick.yaml",
+            "--set",
+            "chain.student.arch.hidden=[64]",
+        ])
         .output()
         .unwrap();
     let (out, err) = text(&o);
@@ -121,7 +160,10 @@ fn missing_preset_file_is_named() {
     let o = bin().args(["check", "presets/nope.yaml"]).output().unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("presets/nope.yaml") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("presets/nope.yaml") && err.contains("cannot read"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -139,5 +181,8 @@ fn help_has_examples() {
     let o = bin().arg("--help").output().unwrap();
     let (out, _) = text(&o);
     assert_eq!(o.status.code(), Some(0));
-    assert!(out.contains("Examples:") && out.contains("mkd-tui run presets/quick.yaml --headless"), "{out}");
+    assert!(
+        out.contains("Examples:") && out.contains("mkd-tui run presets/quick.yaml --headless"),
+        "{out}"
+    );
 }

@@ -19,18 +19,42 @@ const TINY: &str = "tests/fixtures/tiny-digits.yaml";
 fn tiny_chain_runs_headless_and_writes_a_complete_run_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
-    let o = bin().args(["run", TINY, "--headless", "--out"]).arg(&out).output().unwrap();
+    let o = bin()
+        .args(["run", TINY, "--headless", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     // One progress line per epoch per arm: teacher 2×1, ta 2×2, student 2×2.
-    assert_eq!(err.lines().filter(|l| l.contains(" ep ")).count(), 10, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains(" ep ")).count(),
+        10,
+        "{err}"
+    );
     assert!(err.contains("student: distilled"), "{err}");
 
-    for f in ["preset.yaml", "events.jsonl", "metrics.csv", "report.md", "report.json", "status.json"] {
+    for f in [
+        "preset.yaml",
+        "events.jsonl",
+        "metrics.csv",
+        "report.md",
+        "report.json",
+        "status.json",
+    ] {
         assert!(out.join(f).is_file(), "missing {f}");
     }
-    for f in ["teacher.safetensors", "ta1.safetensors", "ta1-scratch.safetensors", "student.safetensors", "student-scratch.safetensors"] {
-        assert!(out.join("checkpoints").join(f).is_file(), "missing checkpoint {f}");
+    for f in [
+        "teacher.safetensors",
+        "ta1.safetensors",
+        "ta1-scratch.safetensors",
+        "student.safetensors",
+        "student-scratch.safetensors",
+    ] {
+        assert!(
+            out.join("checkpoints").join(f).is_file(),
+            "missing checkpoint {f}"
+        );
     }
 
     // Every line of events.jsonl is a JSON event; the run starts and finishes exactly once.
@@ -39,7 +63,10 @@ fn tiny_chain_runs_headless_and_writes_a_complete_run_directory() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds.first(), Some(&"log"));
     assert_eq!(kinds.iter().filter(|k| **k == "run_started").count(), 1);
     assert_eq!(kinds.last(), Some(&"run_finished"));
@@ -56,7 +83,12 @@ fn tiny_chain_runs_headless_and_writes_a_complete_run_directory() {
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 10);
     assert!(rows.iter().all(|r| r.len() == 9));
-    assert_eq!(rows.iter().filter(|r| r[0] == "student" && r[1] == "kd").count(), 2);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r[0] == "student" && r[1] == "kd")
+            .count(),
+        2
+    );
 
     // report.json: every model, both student arms, accuracies well above chance (10 %).
     let report: serde_json::Value =
@@ -65,17 +97,28 @@ fn tiny_chain_runs_headless_and_writes_a_complete_run_directory() {
     assert_eq!(models.len(), 3);
     let teacher = &models[0];
     assert_eq!(teacher["name"], "teacher");
-    assert!(teacher["arms"][0]["test_acc_at_best"].as_f64().unwrap() > 50.0, "{teacher}");
+    assert!(
+        teacher["arms"][0]["test_acc_at_best"].as_f64().unwrap() > 50.0,
+        "{teacher}"
+    );
     let student = &models[2];
     for arm in student["arms"].as_array().unwrap() {
-        for key in ["best_val_acc", "best_epoch", "test_acc_at_best", "last_test_acc", "epochs_run", "seconds"] {
+        for key in [
+            "best_val_acc",
+            "best_epoch",
+            "test_acc_at_best",
+            "last_test_acc",
+            "epochs_run",
+            "seconds",
+        ] {
             assert!(!arm[key].is_null(), "student arm lacks {key}: {arm}");
         }
         assert!(arm["test_acc_at_best"].as_f64().unwrap() > 20.0, "{arm}");
     }
     let cmp = report["comparisons"].as_array().unwrap();
     let student_cmp = cmp.iter().find(|c| c["model"] == "student").unwrap();
-    let delta = student_cmp["kd_test_acc"].as_f64().unwrap() - student_cmp["scratch_test_acc"].as_f64().unwrap();
+    let delta = student_cmp["kd_test_acc"].as_f64().unwrap()
+        - student_cmp["scratch_test_acc"].as_f64().unwrap();
     assert!((student_cmp["delta_pp"].as_f64().unwrap() - delta).abs() < 1e-9);
 
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
@@ -86,10 +129,17 @@ fn tiny_chain_runs_headless_and_writes_a_complete_run_directory() {
     assert_eq!(status["state"], "finished");
 
     // An existing run is never overwritten.
-    let o = bin().args(["run", TINY, "--headless", "--out"]).arg(&out).output().unwrap();
+    let o = bin()
+        .args(["run", TINY, "--headless", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("refusing to write into a non-empty directory"), "{err}");
+    assert!(
+        err.contains("refusing to write into a non-empty directory"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,7 +168,14 @@ fn missing_data_fails_with_the_path() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     let o = bin()
-        .args(["run", TINY, "--headless", "--set", "data.root=/nonexistent-data", "--out"])
+        .args([
+            "run",
+            TINY,
+            "--headless",
+            "--set",
+            "data.root=/nonexistent-data",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
@@ -127,5 +184,8 @@ fn missing_data_fails_with_the_path() {
     assert!(err.contains("/nonexistent-data"), "{err}");
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"failed\""), "{status}");
-    assert!(!Path::new(&out.join("report.md")).exists(), "a failed run has no report");
+    assert!(
+        !Path::new(&out.join("report.md")).exists(),
+        "a failed run has no report"
+    );
 }

@@ -38,14 +38,19 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             "sgd lr {lr} momentum {momentum} weight_decay {weight_decay}{}",
             if *nesterov { " nesterov" } else { "" }
         ),
-        OptimizerConfig::Adamw { lr, weight_decay, .. } => format!("adamw lr {lr} weight_decay {weight_decay}"),
+        OptimizerConfig::Adamw {
+            lr, weight_decay, ..
+        } => format!("adamw lr {lr} weight_decay {weight_decay}"),
     };
     let sched = match &p.training.schedule {
         ScheduleConfig::Constant => "constant".to_string(),
         ScheduleConfig::Step { milestones, gamma } => format!("step at {milestones:?} × {gamma}"),
         ScheduleConfig::Cosine { min_lr } => format!("cosine to {min_lr}"),
     };
-    println!("training  batch {} · {opt} · schedule {sched}", p.training.batch_size);
+    println!(
+        "training  batch {} · {opt} · schedule {sched}",
+        p.training.batch_size
+    );
     println!(
         "distill   T = {} · alpha = {} · stop: patience {}, min_delta {:.2} pp, max_epochs {}",
         p.distill.temperature,
@@ -63,7 +68,11 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let arms = if s.weights.is_some() {
             "loaded".to_string()
         } else {
-            s.arms.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("+")
+            s.arms
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join("+")
         };
         println!(
             "{:<3} {:<10} {:<8} {:<24} {:>9} {:>11} {:>7}  {:<14} {}",
@@ -75,7 +84,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             human(s.macs),
             s.epochs,
             arms,
-            s.taught_by.map_or("—".to_string(), |t| plan.stages[t].name.clone())
+            s.taught_by
+                .map_or("—".to_string(), |t| plan.stages[t].name.clone())
         );
         if let Some(w) = &s.weights {
             println!("    weights: {}", w.display());

@@ -26,8 +26,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedPreset, PresetErr
         source,
     })?;
     // Parse the text itself first: only then do errors carry line and column.
-    let mut preset: Preset =
-        serde_yaml::from_str(&text).map_err(|e| parse_error(path, &e, ""))?;
+    let mut preset: Preset = serde_yaml::from_str(&text).map_err(|e| parse_error(path, &e, ""))?;
     if !overrides.is_empty() {
         let mut value: Value =
             serde_yaml::from_str(&text).map_err(|e| parse_error(path, &e, ""))?;

@@ -114,9 +114,18 @@ chain:
     #[test]
     fn sequence_items() {
         assert_eq!(locate(TEXT, &["chain", "assistants", "0"]), Some((12, 7)));
-        assert_eq!(locate(TEXT, &["chain", "assistants", "0", "name"]), Some((12, 7)));
-        assert_eq!(locate(TEXT, &["chain", "assistants", "1", "epochs"]), Some((15, 7)));
-        assert_eq!(locate(TEXT, &["chain", "assistants", "1", "arch"]), Some((16, 7)));
+        assert_eq!(
+            locate(TEXT, &["chain", "assistants", "0", "name"]),
+            Some((12, 7))
+        );
+        assert_eq!(
+            locate(TEXT, &["chain", "assistants", "1", "epochs"]),
+            Some((15, 7))
+        );
+        assert_eq!(
+            locate(TEXT, &["chain", "assistants", "1", "arch"]),
+            Some((16, 7))
+        );
     }
 
     #[test]

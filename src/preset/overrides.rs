@@ -20,7 +20,9 @@ pub fn apply(root: &mut Value, arg: &str) -> Result<(), PresetError> {
         .ok_or_else(|| err("expected key.path=value, e.g. training.epochs=3".into()))?;
     let keys: Vec<&str> = path.trim().split('.').collect();
     if keys.iter().any(|k| k.is_empty()) {
-        return Err(err("empty key in the path; expected e.g. training.epochs".into()));
+        return Err(err(
+            "empty key in the path; expected e.g. training.epochs".into()
+        ));
     }
     let value: Value = serde_yaml::from_str(raw)
         .map_err(|e| err(format!("value `{raw}` is not valid YAML: {e}")))?;
@@ -35,16 +37,22 @@ pub fn apply(root: &mut Value, arg: &str) -> Result<(), PresetError> {
                     map.insert(k, value);
                     return Ok(());
                 }
-                map.entry(k).or_insert_with(|| Value::Mapping(Mapping::new()))
+                map.entry(k)
+                    .or_insert_with(|| Value::Mapping(Mapping::new()))
             }
             Value::Sequence(items) => {
-                let index: usize = key
-                    .parse()
-                    .map_err(|_| err(format!("`{here}`: a list here; expected an index 0..{}", items.len())))?;
+                let index: usize = key.parse().map_err(|_| {
+                    err(format!(
+                        "`{here}`: a list here; expected an index 0..{}",
+                        items.len()
+                    ))
+                })?;
                 let len = items.len();
-                let slot = items
-                    .get_mut(index)
-                    .ok_or_else(|| err(format!("`{here}`: index {index} past the list's {len} items")))?;
+                let slot = items.get_mut(index).ok_or_else(|| {
+                    err(format!(
+                        "`{here}`: index {index} past the list's {len} items"
+                    ))
+                })?;
                 if last {
                     *slot = value;
                     return Ok(());
@@ -54,13 +62,16 @@ pub fn apply(root: &mut Value, arg: &str) -> Result<(), PresetError> {
             Value::Null => {
                 // A key written with no value (`stop:`) becomes a mapping.
                 *node = Value::Mapping(Mapping::new());
-                let Value::Mapping(map) = node else { unreachable!() };
+                let Value::Mapping(map) = node else {
+                    unreachable!()
+                };
                 let k = Value::String((*key).to_string());
                 if last {
                     map.insert(k, value);
                     return Ok(());
                 }
-                map.entry(k).or_insert_with(|| Value::Mapping(Mapping::new()))
+                map.entry(k)
+                    .or_insert_with(|| Value::Mapping(Mapping::new()))
             }
             _ => {
                 return Err(err(format!(
@@ -78,7 +89,8 @@ mod tests {
     use super::*;
 
     fn doc() -> Value {
-        serde_yaml::from_str("training:\n  epochs: 3\nchain:\n  assistants:\n    - epochs: 2\n").unwrap()
+        serde_yaml::from_str("training:\n  epochs: 3\nchain:\n  assistants:\n    - epochs: 2\n")
+            .unwrap()
     }
 
     #[test]
@@ -104,9 +116,13 @@ mod tests {
         let mut v = doc();
         let msg = apply(&mut v, "training.epochs").unwrap_err().to_string();
         assert!(msg.contains("expected key.path=value"), "{msg}");
-        let msg = apply(&mut v, "chain.assistants.4.epochs=1").unwrap_err().to_string();
+        let msg = apply(&mut v, "chain.assistants.4.epochs=1")
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("index 4 past the list's 1 items"), "{msg}");
-        let msg = apply(&mut v, "training.epochs.x=1").unwrap_err().to_string();
+        let msg = apply(&mut v, "training.epochs.x=1")
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("`training.epochs` is a single value"), "{msg}");
     }
 }

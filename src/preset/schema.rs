@@ -216,7 +216,7 @@ impl Default for DistillConfig {
 }
 
 /// A control arm: the same architecture trained differently, as the distilled arm's reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlArm {
     /// Labels only, same initial weights and data order.
@@ -309,14 +309,25 @@ impl Preset {
     /// (`teacher`, `ta1`, `ta2`, …, `student`) filled in.
     pub fn nodes(&self) -> Vec<(String, &ModelNode)> {
         let mut out = vec![(
-            self.chain.teacher.name.clone().unwrap_or_else(|| "teacher".into()),
+            self.chain
+                .teacher
+                .name
+                .clone()
+                .unwrap_or_else(|| "teacher".into()),
             &self.chain.teacher,
         )];
         for (i, ta) in self.chain.assistants.iter().enumerate() {
-            out.push((ta.name.clone().unwrap_or_else(|| format!("ta{}", i + 1)), ta));
+            out.push((
+                ta.name.clone().unwrap_or_else(|| format!("ta{}", i + 1)),
+                ta,
+            ));
         }
         out.push((
-            self.chain.student.name.clone().unwrap_or_else(|| "student".into()),
+            self.chain
+                .student
+                .name
+                .clone()
+                .unwrap_or_else(|| "student".into()),
             &self.chain.student,
         ));
         out

@@ -29,28 +29,46 @@ pub fn check(p: &Preset) -> Vec<Issue> {
     {
         out.push(issue(
             "name",
-            format!("expected letters, digits, '-', '_' or '.' (it names the run directory), got `{}`", p.name),
+            format!(
+                "expected letters, digits, '-', '_' or '.' (it names the run directory), got `{}`",
+                p.name
+            ),
         ));
     }
     check_data(p, &mut out);
     check_training(p, &mut out);
     let d = &p.distill;
     if !(d.temperature.is_finite() && d.temperature > 0.0) {
-        out.push(issue("distill.temperature", format!("expected a number > 0, got {}", d.temperature)));
+        out.push(issue(
+            "distill.temperature",
+            format!("expected a number > 0, got {}", d.temperature),
+        ));
     }
     if !(0.0..=1.0).contains(&d.alpha) {
-        out.push(issue("distill.alpha", format!("expected a number in [0, 1], got {}", d.alpha)));
+        out.push(issue(
+            "distill.alpha",
+            format!("expected a number in [0, 1], got {}", d.alpha),
+        ));
     }
     let controls: HashSet<_> = d.controls.iter().collect();
     if controls.len() != d.controls.len() {
-        out.push(issue("distill.controls", "each control arm may appear once"));
+        out.push(issue(
+            "distill.controls",
+            "each control arm may appear once",
+        ));
     }
     let s = &p.stop;
     if !(s.min_delta.is_finite() && s.min_delta >= 0.0) {
-        out.push(issue("stop.min_delta", format!("expected pp >= 0, got {}", s.min_delta)));
+        out.push(issue(
+            "stop.min_delta",
+            format!("expected pp >= 0, got {}", s.min_delta),
+        ));
     }
     if s.max_epochs == Some(0) {
-        out.push(issue("stop.max_epochs", "expected at least 1 (leave it out to run whole schedules)"));
+        out.push(issue(
+            "stop.max_epochs",
+            "expected at least 1 (leave it out to run whole schedules)",
+        ));
     }
     check_chain(p, &mut out);
     out
@@ -60,14 +78,21 @@ fn check_data(p: &Preset, out: &mut Vec<Issue>) {
     let d = &p.data;
     let (official_train, official_test) = d.dataset.official_sizes();
     if d.val_size == 0 {
-        out.push(issue("data.val_size", "expected at least 1: every decision uses the validation split"));
+        out.push(issue(
+            "data.val_size",
+            "expected at least 1: every decision uses the validation split",
+        ));
     }
     let pool = if official_test == 0 {
         let test = d.test_size.unwrap_or(official_train / 5);
         if test == 0 || test >= official_train {
             out.push(issue(
                 "data.test_size",
-                format!("expected 1..{} images ({} has {official_train})", official_train - 1, d.dataset.as_str()),
+                format!(
+                    "expected 1..{} images ({} has {official_train})",
+                    official_train - 1,
+                    d.dataset.as_str()
+                ),
             ));
         }
         official_train.saturating_sub(test)
@@ -81,7 +106,11 @@ fn check_data(p: &Preset, out: &mut Vec<Issue>) {
         ));
     }
     let train_pool = pool.saturating_sub(d.val_size);
-    let test_pool = if official_test == 0 { official_train - pool } else { official_test };
+    let test_pool = if official_test == 0 {
+        official_train - pool
+    } else {
+        official_test
+    };
     for (field, limit, available) in [
         ("data.train_limit", d.train_limit, train_pool),
         ("data.test_limit", d.test_limit, test_pool),
@@ -114,13 +143,22 @@ fn check_training(p: &Preset, out: &mut Vec<Issue>) {
             ..
         } => {
             if !(0.0..1.0).contains(momentum) {
-                out.push(issue("training.optimizer.momentum", format!("expected [0, 1), got {momentum}")));
+                out.push(issue(
+                    "training.optimizer.momentum",
+                    format!("expected [0, 1), got {momentum}"),
+                ));
             }
             if !(weight_decay.is_finite() && *weight_decay >= 0.0) {
-                out.push(issue("training.optimizer.weight_decay", format!("expected >= 0, got {weight_decay}")));
+                out.push(issue(
+                    "training.optimizer.weight_decay",
+                    format!("expected >= 0, got {weight_decay}"),
+                ));
             }
             if *nesterov && *momentum == 0.0 {
-                out.push(issue("training.optimizer.nesterov", "nesterov needs momentum > 0"));
+                out.push(issue(
+                    "training.optimizer.nesterov",
+                    "nesterov needs momentum > 0",
+                ));
             }
         }
         OptimizerConfig::Adamw {
@@ -131,15 +169,24 @@ fn check_training(p: &Preset, out: &mut Vec<Issue>) {
             ..
         } => {
             if !(weight_decay.is_finite() && *weight_decay >= 0.0) {
-                out.push(issue("training.optimizer.weight_decay", format!("expected >= 0, got {weight_decay}")));
+                out.push(issue(
+                    "training.optimizer.weight_decay",
+                    format!("expected >= 0, got {weight_decay}"),
+                ));
             }
             for (name, b) in [("beta1", beta1), ("beta2", beta2)] {
                 if !(0.0..1.0).contains(b) {
-                    out.push(issue(format!("training.optimizer.{name}"), format!("expected [0, 1), got {b}")));
+                    out.push(issue(
+                        format!("training.optimizer.{name}"),
+                        format!("expected [0, 1), got {b}"),
+                    ));
                 }
             }
             if !(eps.is_finite() && *eps > 0.0) {
-                out.push(issue("training.optimizer.eps", format!("expected > 0, got {eps}")));
+                out.push(issue(
+                    "training.optimizer.eps",
+                    format!("expected > 0, got {eps}"),
+                ));
             }
         }
     }
@@ -147,17 +194,26 @@ fn check_training(p: &Preset, out: &mut Vec<Issue>) {
         ScheduleConfig::Constant => {}
         ScheduleConfig::Step { milestones, gamma } => {
             if milestones.windows(2).any(|w| w[0] >= w[1]) {
-                out.push(issue("training.schedule.milestones", "expected strictly increasing epochs"));
+                out.push(issue(
+                    "training.schedule.milestones",
+                    "expected strictly increasing epochs",
+                ));
             }
             if !(gamma.is_finite() && *gamma > 0.0) {
-                out.push(issue("training.schedule.gamma", format!("expected > 0, got {gamma}")));
+                out.push(issue(
+                    "training.schedule.gamma",
+                    format!("expected > 0, got {gamma}"),
+                ));
             }
         }
         ScheduleConfig::Cosine { min_lr } => {
             if !(min_lr.is_finite() && *min_lr >= 0.0 && *min_lr <= t.optimizer.lr()) {
                 out.push(issue(
                     "training.schedule.min_lr",
-                    format!("expected 0 <= min_lr <= lr ({}), got {min_lr}", t.optimizer.lr()),
+                    format!(
+                        "expected 0 <= min_lr <= lr ({}), got {min_lr}",
+                        t.optimizer.lr()
+                    ),
                 ));
             }
         }
@@ -166,7 +222,10 @@ fn check_training(p: &Preset, out: &mut Vec<Issue>) {
 
 fn check_lr(field: &str, lr: f64, out: &mut Vec<Issue>) {
     if !(lr.is_finite() && lr > 0.0) {
-        out.push(issue(field, format!("expected a learning rate > 0, got {lr}")));
+        out.push(issue(
+            field,
+            format!("expected a learning rate > 0, got {lr}"),
+        ));
     }
 }
 
@@ -183,9 +242,16 @@ fn check_chain(p: &Preset, out: &mut Vec<Issue>) {
             format!("chain.assistants.{}", i - 1)
         };
         if !names.insert(name.clone()) {
-            out.push(issue(format!("{field}.name"), format!("`{name}` names two models; names must be unique")));
+            out.push(issue(
+                format!("{field}.name"),
+                format!("`{name}` names two models; names must be unique"),
+            ));
         }
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             out.push(issue(
                 format!("{field}.name"),
                 format!("expected letters, digits, '-' or '_' (it names checkpoint files), got `{name}`"),
@@ -209,7 +275,10 @@ fn check_chain(p: &Preset, out: &mut Vec<Issue>) {
             } else if !w.is_file() {
                 out.push(issue(
                     format!("{field}.weights"),
-                    format!("expected a safetensors file, `{}` does not exist", w.display()),
+                    format!(
+                        "expected a safetensors file, `{}` does not exist",
+                        w.display()
+                    ),
                 ));
             }
         }

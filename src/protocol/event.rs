@@ -165,7 +165,9 @@ pub enum Event {
     },
     EpochEnd(EpochRecord),
     /// A `SetStopRule` command took effect (or the preset's rule at start).
-    StopRuleApplied { rule: StopRule },
+    StopRuleApplied {
+        rule: StopRule,
+    },
     /// The stop rule ended a stage early.
     StopDecision {
         stage: usize,
@@ -186,7 +188,10 @@ pub enum Event {
     },
     Paused,
     Resumed,
-    Log { level: LogLevel, message: String },
+    Log {
+        level: LogLevel,
+        message: String,
+    },
     RunFinished {
         report_md: PathBuf,
         report_json: PathBuf,
@@ -194,9 +199,13 @@ pub enum Event {
         seconds: f64,
     },
     /// The user quit before the end; the run directory says so.
-    RunAborted { reason: String },
+    RunAborted {
+        reason: String,
+    },
     /// An error (or a worker panic) ended the run.
-    RunFailed { error: String },
+    RunFailed {
+        error: String,
+    },
 }
 
 impl Event {

@@ -233,7 +233,12 @@ impl Report {
         let _ = writeln!(
             s,
             "{} · train {} / validation {} / test {} images · T = {} · alpha = {}  ",
-            self.dataset, self.train_size, self.val_size, self.test_size, self.temperature, self.alpha
+            self.dataset,
+            self.train_size,
+            self.val_size,
+            self.test_size,
+            self.temperature,
+            self.alpha
         );
         let _ = writeln!(
             s,
@@ -253,7 +258,11 @@ impl Report {
                 s,
                 "Distilled **{:.2} %** vs scratch **{:.2} %** test accuracy: {:+.2} pp \
                  (best validation {:.2} % vs {:.2} %).\n",
-                c.kd_test_acc, c.scratch_test_acc, c.delta_pp, c.kd_best_val_acc, c.scratch_best_val_acc
+                c.kd_test_acc,
+                c.scratch_test_acc,
+                c.delta_pp,
+                c.kd_best_val_acc,
+                c.scratch_best_val_acc
             );
         }
         let _ = writeln!(s, "## Models\n");
@@ -261,7 +270,10 @@ impl Report {
             s,
             "| model | role | architecture | params | MACs/image | taught by | arm | epochs | best val | best epoch | test @best | last test | images/s | time | teacher forwards |"
         );
-        let _ = writeln!(s, "|---|---|---|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        let _ = writeln!(
+            s,
+            "|---|---|---|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+        );
         for m in &self.models {
             for a in &m.arms {
                 let _ = writeln!(
@@ -306,7 +318,11 @@ impl Report {
         if !stops.is_empty() {
             let _ = writeln!(s, "\n## Early stops\n");
             for (m, e) in stops {
-                let _ = writeln!(s, "- {}: stopped after epoch {} of {}: {}", m.name, e.epoch, m.epochs_planned, e.reason);
+                let _ = writeln!(
+                    s,
+                    "- {}: stopped after epoch {} of {}: {}",
+                    m.name, e.epoch, m.epochs_planned, e.reason
+                );
             }
         }
         s

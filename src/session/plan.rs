@@ -80,9 +80,10 @@ impl Plan {
                         node.epochs.unwrap_or(preset.training.epochs)
                     },
                     batch_size: preset.training.batch_size,
-                    optimizer: node
-                        .lr
-                        .map_or_else(|| preset.training.optimizer.clone(), |lr| preset.training.optimizer.with_lr(lr)),
+                    optimizer: node.lr.map_or_else(
+                        || preset.training.optimizer.clone(),
+                        |lr| preset.training.optimizer.with_lr(lr),
+                    ),
                     schedule: preset.training.schedule.clone(),
                     weights: node.weights.clone(),
                     params: node.arch.param_count(input, num_classes),

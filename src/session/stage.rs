@@ -10,7 +10,7 @@ use candle_core::Device;
 use super::control::Control;
 use super::emitter::Emitter;
 use super::plan::{Plan, StagePlan};
-use crate::data::{self, BatchSource, Dataset};
+use crate::data::{self, Dataset};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event};
 use crate::run_dir::RunDir;
@@ -59,43 +59,55 @@ struct Arm {
 /// Evaluate the given weights on validation and test (teacher loaded from a file).
 pub fn run_loaded(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<StageOutcome> {
     let path = stage.weights.as_ref().expect("a loaded stage has weights");
-    ctx.emitter.emit(Event::StageStarted {
-        stage: stage.index,
-        model: stage.name.clone(),
-        epochs: 0,
-        batches_per_epoch: 0,
-        arms: vec![],
-    }).map_err(anyhow::Error::msg)?;
+    ctx.emitter
+        .emit(Event::StageStarted {
+            stage: stage.index,
+            model: stage.name.clone(),
+            epochs: 0,
+            batches_per_epoch: 0,
+            arms: vec![],
+        })
+        .map_err(anyhow::Error::msg)?;
     let started = Instant::now();
-    let mut model = Classifier::new(&stage.spec, ctx.plan.input, ctx.plan.num_classes, 0, ctx.device)
-        .with_context(|| format!("building {}", stage.name))?;
+    let mut model = Classifier::new(
+        &stage.spec,
+        ctx.plan.input,
+        ctx.plan.num_classes,
+        0,
+        ctx.device,
+    )
+    .with_context(|| format!("building {}", stage.name))?;
     model
         .load(path)
         .with_context(|| format!("loading the weights of {}", stage.name))?;
     let val = train::evaluate(&model, &ctx.data.val, EVAL_BATCH)?;
     let test = train::evaluate(&model, &ctx.data.test, EVAL_BATCH)?;
-    ctx.emitter.emit(Event::Log {
-        level: crate::protocol::LogLevel::Info,
-        message: format!(
-            "{} loaded from {}: val {val:.2}% test {test:.2}%",
-            stage.name,
-            path.display()
-        ),
-    }).map_err(anyhow::Error::msg)?;
-    ctx.emitter.emit(Event::StageFinished {
-        stage: stage.index,
-        model: stage.name.clone(),
-        arms: vec![ArmResult {
-            arm: ArmKind::Scratch,
-            best_epoch: 0,
-            best_val_acc: val,
-            test_acc_at_best: test,
-            last_test_acc: test,
-            epochs_run: 0,
-            seconds: started.elapsed().as_secs_f64(),
-            checkpoint: Some(path.clone()),
-        }],
-    }).map_err(anyhow::Error::msg)?;
+    ctx.emitter
+        .emit(Event::Log {
+            level: crate::protocol::LogLevel::Info,
+            message: format!(
+                "{} loaded from {}: val {val:.2}% test {test:.2}%",
+                stage.name,
+                path.display()
+            ),
+        })
+        .map_err(anyhow::Error::msg)?;
+    ctx.emitter
+        .emit(Event::StageFinished {
+            stage: stage.index,
+            model: stage.name.clone(),
+            arms: vec![ArmResult {
+                arm: ArmKind::Scratch,
+                best_epoch: 0,
+                best_val_acc: val,
+                test_acc_at_best: test,
+                last_test_acc: test,
+                epochs_run: 0,
+                seconds: started.elapsed().as_secs_f64(),
+                checkpoint: Some(path.clone()),
+            }],
+        })
+        .map_err(anyhow::Error::msg)?;
     Ok(StageOutcome::Done(model))
 }
 
@@ -111,8 +123,14 @@ pub fn run_trained(
     let mut arms = Vec::new();
     for (i, &kind) in stage.arms.iter().enumerate() {
         // Same seed for every arm: the arms share their initial weights.
-        let model = Classifier::new(&stage.spec, ctx.plan.input, ctx.plan.num_classes, init_seed, ctx.device)
-            .with_context(|| format!("building {}", stage.name))?;
+        let model = Classifier::new(
+            &stage.spec,
+            ctx.plan.input,
+            ctx.plan.num_classes,
+            init_seed,
+            ctx.device,
+        )
+        .with_context(|| format!("building {}", stage.name))?;
         let optimizer = train::build_optimizer(&stage.optimizer, model.trainable_vars())?;
         arms.push(Arm {
             kind,
@@ -130,20 +148,26 @@ pub fn run_trained(
     }
     let train_len = ctx.data.train.len();
     let batches = train_len.div_ceil(stage.batch_size);
-    emit(ctx, Event::StageStarted {
-        stage: stage.index,
-        model: stage.name.clone(),
-        epochs: stage.epochs,
-        batches_per_epoch: batches,
-        arms: stage.arms.clone(),
-    })?;
+    emit(
+        ctx,
+        Event::StageStarted {
+            stage: stage.index,
+            model: stage.name.clone(),
+            epochs: stage.epochs,
+            batches_per_epoch: batches,
+            arms: stage.arms.clone(),
+        },
+    )?;
     let base_lr = stage.optimizer.lr();
     for epoch in 0..stage.epochs {
         let lr = train::learning_rate(&stage.schedule, base_lr, epoch, stage.epochs);
         // Same order for every arm of the stage: the arms share their data order.
         let order = data::epoch_order(
             train_len,
-            seed::derive(preset.seed, &[purpose::DATA_ORDER, stage.index as u64, epoch as u64]),
+            seed::derive(
+                preset.seed,
+                &[purpose::DATA_ORDER, stage.index as u64, epoch as u64],
+            ),
         );
         for arm in arms.iter_mut() {
             arm.optimizer.set_learning_rate(lr);
@@ -187,7 +211,14 @@ pub fn run_trained(
                 kd.as_ref(),
                 &mut on_batch,
             )
-            .with_context(|| format!("training {} ({} arm), epoch {}", stage.name, arm.kind.as_str(), epoch + 1))?;
+            .with_context(|| {
+                format!(
+                    "training {} ({} arm), epoch {}",
+                    stage.name,
+                    arm.kind.as_str(),
+                    epoch + 1
+                )
+            })?;
             if let Some(e) = channel_error {
                 anyhow::bail!(e);
             }
@@ -201,36 +232,51 @@ pub fn run_trained(
             arm.seconds += stats.seconds + eval_started.elapsed().as_secs_f64();
             arm.val_history.push(val);
             arm.last_test = test;
-            emit(ctx, Event::EpochEnd(EpochRecord {
-                stage: stage.index,
-                model: stage.name.clone(),
-                arm: arm.kind,
-                epoch: epoch + 1,
-                train_loss: stats.train_loss,
-                val_acc: val,
-                test_acc: test,
-                lr,
-                seconds: stats.seconds,
-                images_per_s: stats.images as f64 / stats.seconds.max(1e-9),
-            }))?;
+            emit(
+                ctx,
+                Event::EpochEnd(EpochRecord {
+                    stage: stage.index,
+                    model: stage.name.clone(),
+                    arm: arm.kind,
+                    epoch: epoch + 1,
+                    train_loss: stats.train_loss,
+                    val_acc: val,
+                    test_acc: test,
+                    lr,
+                    seconds: stats.seconds,
+                    images_per_s: stats.images as f64 / stats.seconds.max(1e-9),
+                }),
+            )?;
             if val > arm.best_val {
                 arm.best_val = val;
                 arm.best_epoch = epoch + 1;
                 arm.test_at_best = test;
                 arm.model.save(&arm.checkpoint).with_context(|| {
-                    format!("saving the best checkpoint of {} ({} arm)", stage.name, arm.kind.as_str())
+                    format!(
+                        "saving the best checkpoint of {} ({} arm)",
+                        stage.name,
+                        arm.kind.as_str()
+                    )
                 })?;
                 arm.saved = true;
-                emit(ctx, Event::CheckpointSaved {
-                    model: stage.name.clone(),
-                    arm: arm.kind,
-                    epoch: epoch + 1,
-                    path: arm.checkpoint.clone(),
-                })?;
+                emit(
+                    ctx,
+                    Event::CheckpointSaved {
+                        model: stage.name.clone(),
+                        arm: arm.kind,
+                        epoch: epoch + 1,
+                        path: arm.checkpoint.clone(),
+                    },
+                )?;
             }
         }
         // Epoch end: apply a rule sent during the epoch, then ask it about the primary arm.
-        if ctx.control.poll(ctx.emitter).map_err(anyhow::Error::msg)?.is_break() {
+        if ctx
+            .control
+            .poll(ctx.emitter)
+            .map_err(anyhow::Error::msg)?
+            .is_break()
+        {
             return Ok(StageOutcome::Aborted);
         }
         if let Some(rule) = ctx.control.take_pending_rule() {
@@ -239,33 +285,39 @@ pub fn run_trained(
         }
         if epoch + 1 < stage.epochs {
             if let Some(reason) = ctx.rule.check(&arms[0].val_history) {
-                emit(ctx, Event::StopDecision {
-                    stage: stage.index,
-                    model: stage.name.clone(),
-                    epoch: epoch + 1,
-                    reason: reason.to_string(),
-                })?;
+                emit(
+                    ctx,
+                    Event::StopDecision {
+                        stage: stage.index,
+                        model: stage.name.clone(),
+                        epoch: epoch + 1,
+                        reason: reason.to_string(),
+                    },
+                )?;
                 break;
             }
         }
     }
-    emit(ctx, Event::StageFinished {
-        stage: stage.index,
-        model: stage.name.clone(),
-        arms: arms
-            .iter()
-            .map(|a| ArmResult {
-                arm: a.kind,
-                best_epoch: a.best_epoch,
-                best_val_acc: a.best_val,
-                test_acc_at_best: a.test_at_best,
-                last_test_acc: a.last_test,
-                epochs_run: a.val_history.len(),
-                seconds: a.seconds,
-                checkpoint: a.saved.then(|| a.checkpoint.clone()),
-            })
-            .collect(),
-    })?;
+    emit(
+        ctx,
+        Event::StageFinished {
+            stage: stage.index,
+            model: stage.name.clone(),
+            arms: arms
+                .iter()
+                .map(|a| ArmResult {
+                    arm: a.kind,
+                    best_epoch: a.best_epoch,
+                    best_val_acc: a.best_val,
+                    test_acc_at_best: a.test_at_best,
+                    last_test_acc: a.last_test,
+                    epochs_run: a.val_history.len(),
+                    seconds: a.seconds,
+                    checkpoint: a.saved.then(|| a.checkpoint.clone()),
+                })
+                .collect(),
+        },
+    )?;
     // The next stage learns from this model's best epoch, not its last.
     let primary = arms.swap_remove(0);
     let mut best = primary.model;

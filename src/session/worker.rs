@@ -49,7 +49,12 @@ pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, Join
                         reason: "stopped by the user".into(),
                     },
                 ),
-                Ok(Err(e)) => (RunState::Failed, Event::RunFailed { error: format!("{e:#}") }),
+                Ok(Err(e)) => (
+                    RunState::Failed,
+                    Event::RunFailed {
+                        error: format!("{e:#}"),
+                    },
+                ),
                 Err(panic) => {
                     let msg = panic
                         .downcast_ref::<String>()

@@ -168,7 +168,10 @@ mod tests {
     fn max_epochs_bounds_the_stage() {
         let r = rule(0, 0.0, Some(3));
         assert_eq!(r.check(&[1.0, 2.0]), None);
-        assert_eq!(r.check(&[1.0, 2.0, 3.0]), Some(StopReason::MaxEpochs { max_epochs: 3 }));
+        assert_eq!(
+            r.check(&[1.0, 2.0, 3.0]),
+            Some(StopReason::MaxEpochs { max_epochs: 3 })
+        );
     }
 
     #[test]
