@@ -36,7 +36,7 @@ pub struct StageContext<'a> {
 /// How a stage ended.
 pub enum StageOutcome {
     /// The model with its primary arm's best weights, ready to teach the next stage.
-    Done(Classifier),
+    Done(Box<Classifier>),
     /// The user quit.
     Aborted,
 }
@@ -108,7 +108,7 @@ pub fn run_loaded(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<S
             }],
         })
         .map_err(anyhow::Error::msg)?;
-    Ok(StageOutcome::Done(model))
+    Ok(StageOutcome::Done(Box::new(model)))
 }
 
 /// Train every arm of `stage` for its epochs (or until the stop rule ends the stage), checkpoint
@@ -323,7 +323,7 @@ pub fn run_trained(
     let mut best = primary.model;
     best.load(&primary.checkpoint)
         .with_context(|| format!("reloading the best checkpoint of {}", stage.name))?;
-    Ok(StageOutcome::Done(best))
+    Ok(StageOutcome::Done(Box::new(best)))
 }
 
 fn emit(ctx: &mut StageContext, event: Event) -> anyhow::Result<()> {

@@ -141,7 +141,7 @@ fn run(
             stage::run_trained(&mut ctx, stage, teacher.as_ref())?
         };
         match outcome {
-            StageOutcome::Done(model) => teacher = Some(model),
+            StageOutcome::Done(model) => teacher = Some(*model),
             StageOutcome::Aborted => return Ok(Finish::Aborted),
         }
     }

@@ -1,0 +1,90 @@
+//! The real binary in a real terminal: tmux runs the TUI on a tiny preset, the test reads the
+//! screen, quits with `q`, and checks that the terminal is given back and the run is complete.
+//! Skipped (with a message) where tmux is not installed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    fn screen(&self) -> String {
+        let o = self.cmd().args(["capture-pane", "-p", "-t", "mkd"]).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Poll the screen until `pred` holds; panics with the last screen after `limit`.
+    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if start.elapsed() > limit || (what != "the program to exit" && s.contains("EXIT=")) {
+                panic!("waited {limit:?} for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").output();
+    }
+}
+
+#[test]
+fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipping the tmux smoke test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let tmux = Tmux {
+        socket: format!("mkd-test-{}", std::process::id()),
+    };
+    let script = format!(
+        "cd {} && {} run tests/fixtures/tiny-digits.yaml --out {}; echo EXIT=$?; sleep 600",
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_BIN_EXE_mkd-tui"),
+        out.display()
+    );
+    let status = tmux
+        .cmd()
+        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
+        .arg(script)
+        .env("TERM", "xterm-256color")
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let screen = tmux.wait_for("the run to finish", Duration::from_secs(180), |s| {
+        s.contains("finished in")
+    });
+    for needle in ["mkd-tui", "teacher", "student", "q quit"] {
+        assert!(screen.contains(needle), "missing {needle:?}:\n{screen}");
+    }
+    assert!(screen.contains("student kd"), "{screen}");
+
+    tmux.cmd().args(["send-keys", "-t", "mkd", "q"]).status().unwrap();
+    let screen = tmux.wait_for("the program to exit", Duration::from_secs(30), |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // Back on the normal screen: the UI's frame is gone and the run directory was printed.
+    assert!(!screen.contains("q quit"), "{screen}");
+    assert!(screen.contains("run directory"), "{screen}");
+    assert!(Path::new(&out.join("report.json")).is_file());
+    let status = std::fs::read_to_string(out.join("status.json")).unwrap();
+    assert!(status.contains("\"finished\""), "{status}");
+}
