@@ -82,14 +82,25 @@ fn parse_error(path: &Path, e: &serde_yaml::Error, prefix: &str) -> PresetError 
     }
 }
 
-/// Make the preset's relative paths absolute-ish: relative to the preset file's folder.
+/// Resolve the preset's relative paths against the preset file's folder. Existing paths are
+/// made canonical, and shown relative to the working directory when they lie below it
+/// (`presets/../data` becomes `data`).
 fn resolve(preset: &mut Preset, base: &Path) {
+    let cwd = std::env::current_dir().ok();
     let join = |p: &Path| -> PathBuf {
-        if p.is_absolute() {
+        let joined = if p.is_absolute() {
             p.to_path_buf()
         } else {
             base.join(p)
-        }
+        };
+        let Ok(canonical) = std::fs::canonicalize(&joined) else {
+            return joined;
+        };
+        cwd.as_ref()
+            .and_then(|c| std::fs::canonicalize(c).ok())
+            .and_then(|c| canonical.strip_prefix(c).ok().map(Path::to_path_buf))
+            .filter(|rel| !rel.as_os_str().is_empty())
+            .unwrap_or(canonical)
     };
     preset.data.root = join(&preset.data.root);
     for node in std::iter::once(&mut preset.chain.teacher)

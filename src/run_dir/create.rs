@@ -92,7 +92,17 @@ impl RunDir {
     /// `preset.yaml`: the preset as resolved (defaults filled, overrides applied, paths absolute).
     pub fn write_preset(&self, preset: &Preset) -> Result<(), RunDirError> {
         let path = self.root.join("preset.yaml");
-        let text = serde_yaml::to_string(preset).expect("a Preset always serialises");
+        // Absolute paths, so the copy can be run again from any folder.
+        let mut preset = preset.clone();
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        preset.data.root = absolute(&preset.data.root);
+        for node in std::iter::once(&mut preset.chain.teacher)
+            .chain(preset.chain.assistants.iter_mut())
+            .chain(std::iter::once(&mut preset.chain.student))
+        {
+            node.weights = node.weights.as_deref().map(absolute);
+        }
+        let text = serde_yaml::to_string(&preset).expect("a Preset always serialises");
         std::fs::write(&path, text).map_err(|source| RunDirError::Io {
             path,
             what: "cannot write the preset copy",

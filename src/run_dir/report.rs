@@ -9,26 +9,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::{ArmKind, ArmResult, Event, PlanSummary, Role};
 
-/// One arm of one model.
+/// One arm of one model: the worker's [`ArmResult`] and what the report adds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmReport {
-    pub arm: ArmKind,
-    /// Epoch (1-based) of the best validation accuracy; 0 for loaded weights.
-    pub best_epoch: usize,
-    /// %.
-    pub best_val_acc: f64,
-    /// Test accuracy at the best validation epoch, %.
-    pub test_acc_at_best: f64,
-    /// Test accuracy after the last epoch, %.
-    pub last_test_acc: f64,
-    pub epochs_run: usize,
-    /// Training and evaluation wall time, seconds.
-    pub seconds: f64,
+    #[serde(flatten)]
+    pub result: ArmResult,
     /// Mean training throughput over the arm's epochs, images/s.
     pub images_per_s: f64,
     /// Images passed through the teacher's forward (kd arms), over all epochs.
     pub teacher_forwards: u64,
-    pub checkpoint: Option<PathBuf>,
 }
 
 /// A stage that the stop rule ended before its schedule.
@@ -166,13 +155,7 @@ impl ReportBuilder {
                                 .copied()
                                 .unwrap_or_default();
                             ArmReport {
-                                arm: a.arm,
-                                best_epoch: a.best_epoch,
-                                best_val_acc: a.best_val_acc,
-                                test_acc_at_best: a.test_acc_at_best,
-                                last_test_acc: a.last_test_acc,
-                                epochs_run: a.epochs_run,
-                                seconds: a.seconds,
+                                result: a.clone(),
                                 images_per_s: if n > 0 { sum / n as f64 } else { 0.0 },
                                 // Without a logit cache every kd image runs the teacher once per epoch.
                                 teacher_forwards: if a.arm == ArmKind::Kd {
@@ -180,7 +163,6 @@ impl ReportBuilder {
                                 } else {
                                     0
                                 },
-                                checkpoint: a.checkpoint.clone(),
                             }
                         })
                         .collect(),
@@ -190,8 +172,8 @@ impl ReportBuilder {
         let comparisons = models
             .iter()
             .filter_map(|m| {
-                let kd = m.arms.iter().find(|a| a.arm == ArmKind::Kd)?;
-                let scratch = m.arms.iter().find(|a| a.arm == ArmKind::Scratch)?;
+                let arm = |kind| m.arms.iter().map(|a| &a.result).find(|a| a.arm == kind);
+                let (kd, scratch) = (arm(ArmKind::Kd)?, arm(ArmKind::Scratch)?);
                 Some(Comparison {
                     model: m.name.clone(),
                     role: m.role,
@@ -275,7 +257,7 @@ impl Report {
             "|---|---|---|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
         );
         for m in &self.models {
-            for a in &m.arms {
+            for (a, extra) in m.arms.iter().map(|a| (&a.result, a)) {
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} | {} | {} | {} | {}/{} | {:.2} | {} | {:.2} | {:.2} | {:.0} | {} | {} |",
@@ -284,7 +266,11 @@ impl Report {
                     m.arch,
                     m.params,
                     m.macs,
-                    m.taught_by.as_deref().unwrap_or("—"),
+                    // Only the kd arm is taught; controls learn from labels.
+                    match (a.arm, m.taught_by.as_deref()) {
+                        (ArmKind::Kd, Some(t)) => t,
+                        _ => "—",
+                    },
                     if m.weights.is_some() { "loaded" } else { a.arm.as_str() },
                     a.epochs_run,
                     m.epochs_planned,
@@ -292,9 +278,9 @@ impl Report {
                     a.best_epoch,
                     a.test_acc_at_best,
                     a.last_test_acc,
-                    a.images_per_s,
+                    extra.images_per_s,
                     clock(a.seconds),
-                    a.teacher_forwards
+                    extra.teacher_forwards
                 );
             }
         }
