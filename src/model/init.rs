@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 
 use candle_core::{DType, Device, Result, Tensor};
-use candle_nn::{
-    BatchNorm, BatchNormConfig, Conv2d, Conv2dConfig, Init, Linear, VarBuilder, VarMap,
-};
+use candle_nn::{BatchNorm, BatchNormConfig, Init, Linear, VarBuilder, VarMap};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+use super::conv::Conv;
 
 /// How one variable is initialised.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,7 +83,7 @@ impl ParamBuilder {
         stride: usize,
         padding: usize,
         bias: bool,
-    ) -> Result<Conv2d> {
+    ) -> Result<Conv> {
         let bound = default_bound(c_in * k * k);
         let w = self.var(
             &format!("{name}.weight"),
@@ -99,12 +99,7 @@ impl ParamBuilder {
         } else {
             None
         };
-        let cfg = Conv2dConfig {
-            padding,
-            stride,
-            ..Default::default()
-        };
-        Ok(Conv2d::new(w, b, cfg))
+        Conv::new(w, b, stride, padding)
     }
 
     /// Batch norm over `c` channels (eps 1e-5, momentum 0.1 as PyTorch): `{name}.weight` (1),

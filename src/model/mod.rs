@@ -3,11 +3,15 @@
 
 mod checkpoint;
 mod classifier;
+mod conv;
 mod cost;
 mod error;
+mod im2col;
 mod init;
 mod label;
+mod max_pool;
 mod mlp;
+pub(crate) mod par;
 mod plain_cnn;
 mod resnet_cifar;
 mod spec;

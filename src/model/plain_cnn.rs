@@ -1,9 +1,11 @@
 //! TAKD-style plain CNN (Mirzadeh et al. 2020).
 
 use candle_core::{Result, Tensor};
-use candle_nn::{BatchNorm, Conv2d, Linear, Module, ModuleT};
+use candle_nn::{BatchNorm, Linear, Module, ModuleT};
 
+use super::conv::Conv;
 use super::init::ParamBuilder;
+use super::max_pool::max_pool2x2;
 use super::mlp::{forward_hidden, hidden_layers};
 use crate::data::ImageShape;
 
@@ -11,7 +13,7 @@ use crate::data::ImageShape;
 /// (kernel == stride: the only max-pool whose backward candle supports).
 #[derive(Debug, Clone)]
 struct ConvUnit {
-    conv: Conv2d,
+    conv: Conv,
     bn: Option<BatchNorm>,
     pool: bool,
 }
@@ -71,7 +73,7 @@ impl PlainCnn {
             }
             x = x.relu()?;
             if unit.pool {
-                x = x.max_pool2d(2)?;
+                x = max_pool2x2(&x)?;
             }
         }
         let x = forward_hidden(&self.hidden, &x.flatten_from(1)?)?;

@@ -2,14 +2,15 @@
 //! with projection shortcuts (option B) as in RepDistiller's `resnet8 … resnet110`.
 
 use candle_core::{Result, Tensor};
-use candle_nn::{BatchNorm, Conv2d, Linear, Module, ModuleT};
+use candle_nn::{BatchNorm, Linear, Module, ModuleT};
 
+use super::conv::Conv;
 use super::init::ParamBuilder;
 
 /// `conv → BN`, the unit every part of the network is made of.
 #[derive(Debug, Clone)]
 struct ConvBn {
-    conv: Conv2d,
+    conv: Conv,
     bn: BatchNorm,
 }
 

@@ -4,6 +4,7 @@ mod adamw;
 mod epoch;
 mod error;
 mod evaluate;
+mod fused;
 mod optimizer;
 mod schedule;
 mod sgd;
