@@ -2,7 +2,8 @@
 //! MLP 784-512-256-10 and the plain CNN conv32-pool-conv64-pool-fc128, with AdamW and SGD.
 //!
 //! `cargo bench --bench train_throughput` (release profile; `BENCH_IMAGES=n` images per epoch, default
-//! 2048). Prints one line per model, the best of three epochs; not a test.
+//! 2048; `BENCH_ONLY=text` for the lines whose label contains it). Prints one line per model, the
+//! best of three epochs; not a test.
 
 use std::ops::ControlFlow;
 use std::time::Instant;
@@ -108,6 +109,11 @@ fn eval_rate(m: &Classifier, data: &Random) -> f64 {
     data.len() as f64 / start.elapsed().as_secs_f64()
 }
 
+/// `BENCH_ONLY=<text>` runs only the lines whose label contains it.
+fn selected(label: &str) -> bool {
+    std::env::var("BENCH_ONLY").map_or(true, |only| label.contains(&only))
+}
+
 fn main() {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -142,6 +148,9 @@ fn main() {
         (&cnn_bn, sgd(), "sgd-momentum"),
         (&resnet8, sgd(), "sgd-momentum"),
     ] {
+        if !selected(&spec.label()) {
+            continue;
+        }
         let m = Classifier::new(spec, SHAPE, 10, 0, &Device::Cpu).unwrap();
         let rate = train_rate(&m, &cfg, &data, count, None);
         println!("train {:<24} {name:<13} {rate:>9.0} images/s", spec.label());

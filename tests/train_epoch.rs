@@ -211,8 +211,8 @@ impl BatchSource for Poisoned {
 
 #[test]
 fn non_finite_loss_is_an_error_before_the_step() {
-    // A linear model: candle's ReLU maps NaN to 0, which would hide the poison.
-    let m = model(&ModelSpec::Mlp { hidden: vec![] }, 0);
+    // With a hidden layer: the ReLU must pass NaN on (candle's own maps it to 0).
+    let m = model(&mlp(), 0);
     let before: Vec<_> = m
         .trainable_vars()
         .iter()

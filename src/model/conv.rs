@@ -1,8 +1,10 @@
-//! Square-kernel 2-D convolution layer: im2col + GEMM on the CPU, candle's `conv2d` elsewhere.
+//! Square-kernel 2-D convolution layer: per-image im2col + GEMM on the CPU ([`Conv2dOp`]),
+//! candle's `conv2d` elsewhere.
 
 use candle_core::{DType, Result, Tensor};
 
-use super::im2col::{ConvGeom, Im2Col};
+use super::conv_op::Conv2dOp;
+use super::im2col::ConvGeom;
 
 /// `k×k` convolution with `stride` and zero `padding`; weight `[C_out, C_in, k, k]`, bias `[C_out]`.
 #[derive(Debug, Clone)]
@@ -36,11 +38,10 @@ impl Conv {
 
     /// `x [B, C_in, H, W]` → `[B, C_out, OH, OW]`, `OH = ⌊(H + 2p − k)/s⌋ + 1`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let y = if x.device().is_cpu() && x.dtype() == DType::F32 {
-            self.forward_im2col(x)?
-        } else {
-            x.conv2d(&self.weight, self.padding, self.stride, 1, 1)?
-        };
+        if x.device().is_cpu() && x.dtype() == DType::F32 {
+            return self.forward_im2col(x);
+        }
+        let y = x.conv2d(&self.weight, self.padding, self.stride, 1, 1)?;
         match &self.bias {
             None => Ok(y),
             Some(b) => y.broadcast_add(&b.reshape((1, (), 1, 1))?),
@@ -53,23 +54,29 @@ impl Conv {
         if c != c_in {
             candle_core::bail!("conv: input has {c} channels, the weight expects {c_in}");
         }
+        if h + 2 * self.padding < self.k || w + 2 * self.padding < self.k {
+            candle_core::bail!(
+                "conv: {h}×{w} input is smaller than the {}×{} kernel",
+                self.k,
+                self.k
+            );
+        }
         let g = ConvGeom {
             b,
             c,
             h,
             w,
+            c_out,
             k: self.k,
             stride: self.stride,
             pad: self.padding,
         };
-        let (oh, ow) = (g.out_h(), g.out_w());
-        let cols = x.contiguous()?.apply_op1(Im2Col(g))?; // [B·OH·OW, C·k·k]
-        let w2 = self.weight.reshape((c_out, g.cols()))?; // [C_out, C·k·k]
-        cols.matmul(&w2.t()?)? // [B·OH·OW, C_out]
-            .reshape((b, oh * ow, c_out))?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((b, c_out, oh, ow))
+        let bias = match &self.bias {
+            Some(b) => b.contiguous()?,
+            None => Tensor::zeros(c_out, DType::F32, x.device())?,
+        };
+        x.contiguous()?
+            .apply_op3(&self.weight.contiguous()?, &bias, Conv2dOp(g))
     }
 }
 

@@ -1,14 +1,6 @@
-//! `im2col` / `col2im` as candle custom ops (CPU, f32), so a convolution becomes one GEMM forward
-//! and two GEMMs plus a scatter-add backward.
-//!
-//! candle's own conv2d backward computes the input gradient with a naive `conv_transpose2d` loop —
-//! even for the first layer, whose input (the images) needs no gradient — and dominates CNN
-//! training time on the CPU. Here the input gradient is `col2im(grad_cols)`, and it is not computed
-//! at all when the input is not part of the graph (candle only calls `bwd` for tracked inputs).
-
-use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
-
-use super::par::par_chunks_mut;
+//! `im2col` / `col2im` for one image, in Caffe's layout: the unfolded matrix has one row per kernel
+//! tap `(c, ky, kx)` — the order a conv weight `[C_out, C, k, k]` flattens to — and one column per
+//! output position, so `W [C_out, C·k·k] · cols [C·k·k, OH·OW]` is the image's output in NCHW order.
 
 /// Geometry of a square-kernel convolution over `[B, C, H, W]` inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +9,7 @@ pub(crate) struct ConvGeom {
     pub c: usize,
     pub h: usize,
     pub w: usize,
+    pub c_out: usize,
     pub k: usize,
     pub stride: usize,
     pub pad: usize,
@@ -33,152 +26,140 @@ impl ConvGeom {
         (self.w + 2 * self.pad - self.k) / self.stride + 1
     }
 
-    /// Columns per row of the unfolded matrix: `C·k·k`, ordered `(c, ky, kx)` as a conv weight
-    /// `[C_out, C, k, k]` flattens.
-    pub fn cols(&self) -> usize {
+    /// Rows of the unfolded matrix: `C·k·k`.
+    pub fn taps(&self) -> usize {
         self.c * self.k * self.k
     }
 
-    /// Calls `f(row_offset_in_image, input_index or None)` for every element of one image's
-    /// unfolded rows, in order; `None` marks zero padding.
+    /// Columns of the unfolded matrix: `OH·OW`.
+    pub fn positions(&self) -> usize {
+        self.out_h() * self.out_w()
+    }
+
+    /// Values of one input image: `C·H·W`.
+    pub fn image(&self) -> usize {
+        self.c * self.h * self.w
+    }
+
+    /// For tap row `(ky, kx)` and output row `oy`: the input row, or `None` in the padding.
     #[inline]
-    fn for_each_tap(&self, mut f: impl FnMut(usize, Option<usize>)) {
-        let (oh, ow, kk) = (self.out_h(), self.out_w(), self.cols());
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let row = (oy * ow + ox) * kk;
-                let mut j = 0;
-                for ci in 0..self.c {
-                    for ky in 0..self.k {
-                        let iy = (oy * self.stride + ky) as isize - self.pad as isize;
-                        for kx in 0..self.k {
-                            let ix = (ox * self.stride + kx) as isize - self.pad as isize;
-                            let inside = iy >= 0
-                                && ix >= 0
-                                && (iy as usize) < self.h
-                                && (ix as usize) < self.w;
-                            let src =
-                                inside.then(|| (ci * self.h + iy as usize) * self.w + ix as usize);
-                            f(row + j, src);
-                            j += 1;
-                        }
-                    }
+    fn in_row(&self, oy: usize, ky: usize) -> Option<usize> {
+        let iy = (oy * self.stride + ky) as isize - self.pad as isize;
+        (iy >= 0 && (iy as usize) < self.h).then_some(iy as usize)
+    }
+
+    #[inline]
+    fn in_col(&self, ox: usize, kx: usize) -> Option<usize> {
+        let ix = (ox * self.stride + kx) as isize - self.pad as isize;
+        (ix >= 0 && (ix as usize) < self.w).then_some(ix as usize)
+    }
+
+    /// Calls `f(tap_row, c, ky, kx)` for every row of the unfolded matrix.
+    #[inline]
+    fn for_each_tap(&self, mut f: impl FnMut(usize, usize, usize, usize)) {
+        for c in 0..self.c {
+            for ky in 0..self.k {
+                for kx in 0..self.k {
+                    f((c * self.k + ky) * self.k + kx, c, ky, kx);
                 }
             }
         }
     }
 }
 
-fn contiguous_f32<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
-    let CpuStorage::F32(v) = s else {
-        candle_core::bail!("{op}: only f32 is supported");
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("{op}: input must be contiguous"),
-    }
+/// Unfolds one image `x [C, H, W]` into `cols [C·k·k, OH·OW]` (every element written).
+pub(crate) fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
+    let (oh, ow, l) = (g.out_h(), g.out_w(), g.positions());
+    g.for_each_tap(|r, c, ky, kx| {
+        let row = &mut cols[r * l..(r + 1) * l];
+        for oy in 0..oh {
+            let out = &mut row[oy * ow..(oy + 1) * ow];
+            match g.in_row(oy, ky) {
+                None => out.fill(0.0),
+                Some(iy) => {
+                    let src = &x[(c * g.h + iy) * g.w..(c * g.h + iy + 1) * g.w];
+                    for (ox, o) in out.iter_mut().enumerate() {
+                        *o = g.in_col(ox, kx).map_or(0.0, |ix| src[ix]);
+                    }
+                }
+            }
+        }
+    });
 }
 
-/// `[B, C, H, W]` → `[B·OH·OW, C·k·k]`: row `(b, oy, ox)` holds the receptive field of that output.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Im2Col(pub ConvGeom);
-
-impl CustomOp1 for Im2Col {
-    fn name(&self) -> &'static str {
-        "im2col"
-    }
-
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
-        let g = self.0;
-        let x = contiguous_f32(s, l, "im2col")?;
-        let image = g.c * g.h * g.w;
-        let per = g.out_h() * g.out_w() * g.cols();
-        let mut out = vec![0f32; g.b * per];
-        par_chunks_mut(&mut out, per, |bi, dst| {
-            let src = &x[bi * image..(bi + 1) * image];
-            g.for_each_tap(|o, i| {
-                if let Some(i) = i {
-                    dst[o] = src[i];
+/// The adjoint of [`im2col`]: adds every entry of `cols [C·k·k, OH·OW]` into the pixel of
+/// `dx [C, H, W]` it was read from.
+pub(crate) fn col2im(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
+    let (oh, ow, l) = (g.out_h(), g.out_w(), g.positions());
+    g.for_each_tap(|r, c, ky, kx| {
+        let row = &cols[r * l..(r + 1) * l];
+        for oy in 0..oh {
+            if let Some(iy) = g.in_row(oy, ky) {
+                let dst = &mut dx[(c * g.h + iy) * g.w..(c * g.h + iy + 1) * g.w];
+                for (ox, &v) in row[oy * ow..(oy + 1) * ow].iter().enumerate() {
+                    if let Some(ix) = g.in_col(ox, kx) {
+                        dst[ix] += v;
+                    }
                 }
-            })
-        });
-        Ok((
-            CpuStorage::F32(out),
-            Shape::from((g.b * g.out_h() * g.out_w(), g.cols())),
-        ))
-    }
-
-    fn bwd(&self, _arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
-        Ok(Some(
-            grad_res.contiguous()?.apply_op1_no_bwd(&Col2Im(self.0))?,
-        ))
-    }
-}
-
-/// The adjoint of [`Im2Col`]: `[B·OH·OW, C·k·k]` → `[B, C, H, W]`, summing every tap into the input
-/// pixel it was read from.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Col2Im(pub ConvGeom);
-
-impl CustomOp1 for Col2Im {
-    fn name(&self) -> &'static str {
-        "col2im"
-    }
-
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
-        let g = self.0;
-        let cols = contiguous_f32(s, l, "col2im")?;
-        let image = g.c * g.h * g.w;
-        let per = g.out_h() * g.out_w() * g.cols();
-        let mut out = vec![0f32; g.b * image];
-        par_chunks_mut(&mut out, image, |bi, dst| {
-            let src = &cols[bi * per..(bi + 1) * per];
-            g.for_each_tap(|o, i| {
-                if let Some(i) = i {
-                    dst[i] += src[o];
-                }
-            })
-        });
-        Ok((CpuStorage::F32(out), Shape::from((g.b, g.c, g.h, g.w))))
-    }
+            }
+        }
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
+
+    fn geom(h: usize, w: usize, k: usize, stride: usize, pad: usize) -> ConvGeom {
+        ConvGeom {
+            b: 1,
+            c: 1,
+            h,
+            w,
+            c_out: 1,
+            k,
+            stride,
+            pad,
+        }
+    }
 
     #[test]
     fn unfolds_a_padded_3x3_by_hand() {
-        // 1×1×2×2 image [[1, 2], [3, 4]], k 3, pad 1, stride 1: the first output's field is
-        // [0 0 0; 0 1 2; 0 3 4].
-        let g = ConvGeom {
-            b: 1,
-            c: 1,
-            h: 2,
-            w: 2,
-            k: 3,
-            stride: 1,
-            pad: 1,
-        };
-        let x = Tensor::new(&[[[[1f32, 2.0], [3.0, 4.0]]]], &Device::Cpu).unwrap();
-        let cols = x
-            .apply_op1_no_bwd(&Im2Col(g))
-            .unwrap()
-            .to_vec2::<f32>()
-            .unwrap();
-        assert_eq!(cols.len(), 4);
-        assert_eq!(cols[0], [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 3.0, 4.0]);
-        assert_eq!(cols[3], [1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0]);
+        // Image [[1, 2], [3, 4]], k 3, pad 1: four outputs; tap (1, 1) (the centre) reads 1, 2, 3, 4,
+        // tap (0, 0) reads only the pixel up-left of each output: 0, 0, 0, 1.
+        let g = geom(2, 2, 3, 1, 1);
+        let mut cols = vec![f32::NAN; 9 * 4];
+        im2col(&g, &[1.0, 2.0, 3.0, 4.0], &mut cols);
+        assert_eq!(&cols[4 * 4..5 * 4], &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(&cols[0..4], &[0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(&cols[8 * 4..9 * 4], &[4.0, 0.0, 0.0, 0.0]);
         // col2im of all-ones counts how often each pixel is read: 4 times each here.
-        let ones = Tensor::ones((4, 9), candle_core::DType::F32, &Device::Cpu).unwrap();
-        let back = ones
-            .apply_op1_no_bwd(&Col2Im(g))
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1::<f32>()
-            .unwrap();
-        assert_eq!(back, [4.0, 4.0, 4.0, 4.0]);
+        let mut dx = vec![0.0; 4];
+        col2im(&g, &[1.0; 36], &mut dx);
+        assert_eq!(dx, [4.0; 4]);
+    }
+
+    #[test]
+    fn col2im_is_the_adjoint_of_im2col() {
+        // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for every geometry.
+        for (h, w, k, s, p) in [
+            (5, 4, 3, 1, 1),
+            (7, 6, 3, 2, 1),
+            (6, 7, 1, 2, 0),
+            (4, 4, 3, 1, 0),
+        ] {
+            let g = geom(h, w, k, s, p);
+            let x: Vec<f32> = (0..h * w).map(|i| (i % 7) as f32 - 3.0).collect();
+            let c: Vec<f32> = (0..g.taps() * g.positions())
+                .map(|i| (i % 5) as f32 - 2.0)
+                .collect();
+            let mut cols = vec![0.0; c.len()];
+            im2col(&g, &x, &mut cols);
+            let mut dx = vec![0.0; x.len()];
+            col2im(&g, &c, &mut dx);
+            let lhs: f32 = cols.iter().zip(&c).map(|(a, b)| a * b).sum();
+            let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
+            assert_eq!(lhs, rhs, "{h}×{w} k{k} s{s} p{p}");
+        }
     }
 }

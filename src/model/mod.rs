@@ -1,9 +1,11 @@
 //! Image classifiers: architecture specs, seeded initialisation, parameter and MAC counts,
 //! safetensors checkpoints.
 
+mod batch_norm;
 mod checkpoint;
 mod classifier;
 mod conv;
+mod conv_op;
 mod cost;
 mod error;
 mod im2col;
@@ -13,6 +15,7 @@ mod max_pool;
 mod mlp;
 pub(crate) mod par;
 mod plain_cnn;
+mod relu;
 mod resnet_cifar;
 mod spec;
 mod validate;

@@ -13,8 +13,31 @@ struct SharedMut<T>(*mut T);
 unsafe impl<T: Send> Sync for SharedMut<T> {}
 
 /// Calls `f(i, chunk_i)` for the consecutive `chunk`-sized pieces of `dst` (the last may be shorter),
-/// in parallel on candle's barrier pool when `dst` is large.
+/// in parallel on candle's barrier pool when `dst` is large (for cheap per-element work).
 pub(crate) fn par_chunks_mut<T: Send>(
+    dst: &mut [T],
+    chunk: usize,
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
+    assert!(chunk > 0, "chunk size must be positive");
+    if dst.len() < MIN_PARALLEL {
+        for (i, c) in dst.chunks_mut(chunk).enumerate() {
+            f(i, c);
+        }
+        return;
+    }
+    par_ranges_mut(dst, chunk, |first, piece| {
+        for (j, c) in piece.chunks_mut(chunk).enumerate() {
+            f(first + j, c);
+        }
+    });
+}
+
+/// Splits `dst` into `chunk`-sized pieces and hands runs of consecutive pieces to candle's barrier
+/// pool: `f(first, run)` gets the slice covering pieces `first, first + 1, …` (so per-call scratch
+/// space is reused across a run). Always parallel when there are two or more pieces (for heavy
+/// per-piece work such as a GEMM).
+pub(crate) fn par_ranges_mut<T: Send>(
     dst: &mut [T],
     chunk: usize,
     f: impl Fn(usize, &mut [T]) + Sync,
@@ -22,22 +45,20 @@ pub(crate) fn par_chunks_mut<T: Send>(
     assert!(chunk > 0, "chunk size must be positive");
     let len = dst.len();
     let n = len.div_ceil(chunk);
-    if n <= 1 || len < MIN_PARALLEL {
-        for (i, c) in dst.chunks_mut(chunk).enumerate() {
-            f(i, c);
+    if n <= 1 {
+        if n == 1 {
+            f(0, dst);
         }
         return;
     }
     let ptr = SharedMut(dst.as_mut_ptr());
     let ptr = &ptr;
     candle_core::utils::barrier_pool().execute_chunked(n, |range| {
-        for i in range {
-            let start = i * chunk;
-            let end = (start + chunk).min(len);
-            // SAFETY: `start..end` lies inside `dst`, and no other call receives chunk `i`.
-            let c = unsafe { std::slice::from_raw_parts_mut(ptr.0.add(start), end - start) };
-            f(i, c);
-        }
+        let start = range.start * chunk;
+        let end = (range.end * chunk).min(len);
+        // SAFETY: `start..end` lies inside `dst`, and the pool hands out disjoint index ranges.
+        let run = unsafe { std::slice::from_raw_parts_mut(ptr.0.add(start), end - start) };
+        f(range.start, run);
     });
 }
 

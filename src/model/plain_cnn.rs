@@ -1,12 +1,14 @@
 //! TAKD-style plain CNN (Mirzadeh et al. 2020).
 
 use candle_core::{Result, Tensor};
-use candle_nn::{BatchNorm, Linear, Module, ModuleT};
+use candle_nn::{Linear, Module};
 
+use super::batch_norm::BatchNorm2d;
 use super::conv::Conv;
 use super::init::ParamBuilder;
 use super::max_pool::max_pool2x2;
 use super::mlp::{forward_hidden, hidden_layers};
+use super::relu::relu;
 use crate::data::ImageShape;
 
 /// One 3×3 pad-1 convolution, optional batch norm, ReLU, and an optional 2×2 max-pool
@@ -14,7 +16,7 @@ use crate::data::ImageShape;
 #[derive(Debug, Clone)]
 struct ConvUnit {
     conv: Conv,
-    bn: Option<BatchNorm>,
+    bn: Option<BatchNorm2d>,
     pool: bool,
 }
 
@@ -71,7 +73,7 @@ impl PlainCnn {
             if let Some(bn) = &unit.bn {
                 x = bn.forward_t(&x, train)?;
             }
-            x = x.relu()?;
+            x = relu(&x)?;
             if unit.pool {
                 x = max_pool2x2(&x)?;
             }
