@@ -48,12 +48,6 @@ impl ConvGeom {
         (iy >= 0 && (iy as usize) < self.h).then_some(iy as usize)
     }
 
-    #[inline]
-    fn in_col(&self, ox: usize, kx: usize) -> Option<usize> {
-        let ix = (ox * self.stride + kx) as isize - self.pad as isize;
-        (ix >= 0 && (ix as usize) < self.w).then_some(ix as usize)
-    }
-
     /// Calls `f(tap_row, c, ky, kx)` for every row of the unfolded matrix.
     #[inline]
     fn for_each_tap(&self, mut f: impl FnMut(usize, usize, usize, usize)) {
@@ -67,19 +61,46 @@ impl ConvGeom {
     }
 }
 
+/// Output columns `ox` whose input column `ox·s + kx − p` lies inside the image: `lo..hi`.
+#[inline]
+fn valid_cols(g: &ConvGeom, kx: usize, ow: usize) -> (usize, usize) {
+    // ix = ox·s + kx − p ≥ 0  ⇔  ox ≥ ⌈(p − kx)/s⌉;  ix < W  ⇔  ox·s < W + p − kx.
+    let lo = g.pad.saturating_sub(kx).div_ceil(g.stride);
+    let limit = g.w + g.pad;
+    let hi = if limit <= kx {
+        0
+    } else {
+        (limit - kx).div_ceil(g.stride)
+    };
+    (lo.min(ow), hi.min(ow).max(lo.min(ow)))
+}
+
 /// Unfolds one image `x [C, H, W]` into `cols [C·k·k, OH·OW]` (every element written).
 pub(crate) fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
     let (oh, ow, l) = (g.out_h(), g.out_w(), g.positions());
     g.for_each_tap(|r, c, ky, kx| {
         let row = &mut cols[r * l..(r + 1) * l];
+        let (lo, hi) = valid_cols(g, kx, ow);
         for oy in 0..oh {
             let out = &mut row[oy * ow..(oy + 1) * ow];
             match g.in_row(oy, ky) {
                 None => out.fill(0.0),
                 Some(iy) => {
                     let src = &x[(c * g.h + iy) * g.w..(c * g.h + iy + 1) * g.w];
-                    for (ox, o) in out.iter_mut().enumerate() {
-                        *o = g.in_col(ox, kx).map_or(0.0, |ix| src[ix]);
+                    out[..lo].fill(0.0);
+                    out[hi..].fill(0.0);
+                    if lo < hi {
+                        let first = lo * g.stride + kx - g.pad;
+                        if g.stride == 1 {
+                            out[lo..hi].copy_from_slice(&src[first..first + hi - lo]);
+                        } else {
+                            for (o, &v) in out[lo..hi]
+                                .iter_mut()
+                                .zip(src[first..].iter().step_by(g.stride))
+                            {
+                                *o = v;
+                            }
+                        }
                     }
                 }
             }
@@ -93,13 +114,17 @@ pub(crate) fn col2im(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
     let (oh, ow, l) = (g.out_h(), g.out_w(), g.positions());
     g.for_each_tap(|r, c, ky, kx| {
         let row = &cols[r * l..(r + 1) * l];
+        let (lo, hi) = valid_cols(g, kx, ow);
+        if lo >= hi {
+            return;
+        }
+        let first = lo * g.stride + kx - g.pad;
         for oy in 0..oh {
             if let Some(iy) = g.in_row(oy, ky) {
                 let dst = &mut dx[(c * g.h + iy) * g.w..(c * g.h + iy + 1) * g.w];
-                for (ox, &v) in row[oy * ow..(oy + 1) * ow].iter().enumerate() {
-                    if let Some(ix) = g.in_col(ox, kx) {
-                        dst[ix] += v;
-                    }
+                let src = &row[oy * ow + lo..oy * ow + hi];
+                for (d, &v) in dst[first..].iter_mut().step_by(g.stride).zip(src) {
+                    *d += v;
                 }
             }
         }
@@ -160,6 +185,64 @@ mod tests {
             let lhs: f32 = cols.iter().zip(&c).map(|(a, b)| a * b).sum();
             let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
             assert_eq!(lhs, rhs, "{h}×{w} k{k} s{s} p{p}");
+        }
+    }
+
+    /// The fast loops equal a direct evaluation of the definition.
+    #[test]
+    fn matches_the_definition_for_many_geometries() {
+        for h in 1..7 {
+            for w in 1..7 {
+                for (k, s, p) in [
+                    (1, 1, 0),
+                    (1, 2, 0),
+                    (3, 1, 1),
+                    (3, 2, 1),
+                    (3, 1, 0),
+                    (3, 2, 0),
+                    (2, 2, 0),
+                    (3, 3, 2),
+                ] {
+                    if h + 2 * p < k || w + 2 * p < k {
+                        continue;
+                    }
+                    let g = ConvGeom {
+                        c: 2,
+                        ..geom(h, w, k, s, p)
+                    };
+                    let x: Vec<f32> = (0..g.image()).map(|i| i as f32 + 1.0).collect();
+                    let mut cols = vec![f32::NAN; g.taps() * g.positions()];
+                    im2col(&g, &x, &mut cols);
+                    let (oh, ow) = (g.out_h(), g.out_w());
+                    for c in 0..2 {
+                        for ky in 0..k {
+                            for kx in 0..k {
+                                for oy in 0..oh {
+                                    for ox in 0..ow {
+                                        let iy = (oy * s + ky) as isize - p as isize;
+                                        let ix = (ox * s + kx) as isize - p as isize;
+                                        let inside = iy >= 0
+                                            && ix >= 0
+                                            && (iy as usize) < h
+                                            && (ix as usize) < w;
+                                        let expected = if inside {
+                                            x[(c * h + iy as usize) * w + ix as usize]
+                                        } else {
+                                            0.0
+                                        };
+                                        let r = (c * k + ky) * k + kx;
+                                        assert_eq!(
+                                            cols[r * oh * ow + oy * ow + ox],
+                                            expected,
+                                            "{h}×{w} k{k} s{s} p{p}"
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Optimizers, learning-rate schedules, the training epoch and evaluation.
 
+#![warn(missing_docs)]
+
 mod adamw;
 mod epoch;
 mod error;
