@@ -171,7 +171,12 @@ impl CustomOp1 for ConvBiasGrad {
     }
 }
 
-/// `(x, dy)` → `dW = Σ_b dY_b [C_out, L] · cols_bᵀ [L, C·k·k]`, accumulated per worker group and
+/// Image groups of the weight gradient: each accumulates its own partial sum, and the partials are
+/// added in order. A fixed count (not the thread count) keeps `dW` bit-identical whatever the
+/// number of threads.
+const WEIGHT_GRAD_GROUPS: usize = 16;
+
+/// `(x, dy)` → `dW = Σ_b dY_b [C_out, L] · cols_bᵀ [L, C·k·k]`, accumulated per image group and
 /// summed.
 struct ConvWeightGrad(ConvGeom);
 
@@ -192,7 +197,7 @@ impl CustomOp2 for ConvWeightGrad {
         let dy = f32s(s2, l2, "conv2d weight grad")?;
         let (kk, l) = (g.taps(), g.positions());
         let size = g.c_out * kk;
-        let groups = candle_core::utils::get_num_threads().clamp(1, g.b.max(1));
+        let groups = WEIGHT_GRAD_GROUPS.clamp(1, g.b.max(1));
         let mut partial = vec![0f32; groups * size];
         par_ranges_mut(&mut partial, size, |first, run| {
             let mut cols = vec![0f32; kk * l];
