@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, DType, Layout, Result, Shape, Tensor, Var};
 use candle_nn::ModuleT;
 
-use super::par::par_chunks_mut;
+use super::par::{par_chunks_mut, par_pieces_mut};
 
 /// Batch norm over the channels of `[B, C, H, W]`: `y = γ·(x − μ)/√(σ² + ε) + β` with the batch mean
 /// and biased variance over `B·H·W` in training, the running estimates in evaluation. Running
@@ -137,7 +137,7 @@ fn channel_stats(x: &[f32], b: usize, c: usize, hw: usize, eps: f64) -> Stats {
     let mut mean = vec![0f32; c];
     let mut var = vec![0f32; c];
     let n = (b * hw) as f64;
-    par_chunks_mut(&mut mean, 1, |ci, m| {
+    par_pieces_mut(&mut mean, 1, |ci, m| {
         let mut s = 0f64;
         for bi in 0..b {
             s += x[(bi * c + ci) * hw..][..hw]
@@ -147,7 +147,7 @@ fn channel_stats(x: &[f32], b: usize, c: usize, hw: usize, eps: f64) -> Stats {
         }
         m[0] = (s / n) as f32;
     });
-    par_chunks_mut(&mut var, 1, |ci, v| {
+    par_pieces_mut(&mut var, 1, |ci, v| {
         let mu = mean[ci] as f64;
         let mut s = 0f64;
         for bi in 0..b {
@@ -278,7 +278,7 @@ impl CustomOp2 for BnTrainBwd {
         let st = &self.stats;
         // dβ_c = Σ dy, dγ_c = Σ dy·x̂ over the channel's B·H·W values.
         let mut sums = vec![0f32; 2 * c];
-        par_chunks_mut(&mut sums, 2, |ci, s| {
+        par_pieces_mut(&mut sums, 2, |ci, s| {
             let (mu, k) = (st.mean[ci], st.inv_std[ci]);
             let (mut sb, mut sg) = (0f64, 0f64);
             for bi in 0..b {

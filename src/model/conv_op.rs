@@ -10,7 +10,7 @@
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
 use super::im2col::{col2im, im2col, ConvGeom};
-use super::par::{par_chunks_mut, par_ranges_mut};
+use super::par::{par_pieces_mut, par_ranges_mut};
 
 fn f32s<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
     let CpuStorage::F32(v) = s else {
@@ -159,7 +159,7 @@ impl CustomOp1 for ConvBiasGrad {
         let dy = f32s(s, l, "conv2d bias grad")?;
         let lp = g.positions();
         let mut db = vec![0f32; g.c_out];
-        par_chunks_mut(&mut db, 1, |co, out| {
+        par_pieces_mut(&mut db, 1, |co, out| {
             let mut sum = 0f64;
             for bi in 0..g.b {
                 let at = (bi * g.c_out + co) * lp;

@@ -33,6 +33,20 @@ pub(crate) fn par_chunks_mut<T: Send>(
     });
 }
 
+/// Like [`par_chunks_mut`], but parallel whenever there are two or more pieces: for pieces that are
+/// small in memory but expensive to compute (one per channel, say).
+pub(crate) fn par_pieces_mut<T: Send>(
+    dst: &mut [T],
+    chunk: usize,
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
+    par_ranges_mut(dst, chunk, |first, run| {
+        for (j, c) in run.chunks_mut(chunk).enumerate() {
+            f(first + j, c);
+        }
+    });
+}
+
 /// Splits `dst` into `chunk`-sized pieces and hands runs of consecutive pieces to candle's barrier
 /// pool: `f(first, run)` gets the slice covering pieces `first, first + 1, …` (so per-call scratch
 /// space is reused across a run). Always parallel when there are two or more pieces (for heavy
