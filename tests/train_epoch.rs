@@ -100,6 +100,49 @@ fn cnn_and_resnet_also_learn() {
 }
 
 #[test]
+fn a_model_and_its_optimizer_train_on_a_worker_thread() {
+    let train = separable(SHAPE, 4, 64, 11);
+    let m = model(&mlp(), 0);
+    let mut opt = build_optimizer(&adamw(0.01), m.trainable_vars()).unwrap();
+    let worker = std::thread::spawn(move || {
+        let order: Vec<usize> = (0..train.len()).collect();
+        let out = train_epoch(&m, opt.as_mut(), &train, &order, 16, None, &mut |_| {
+            ControlFlow::Continue(())
+        });
+        assert!(matches!(out, Ok(EpochOutcome::Completed(_))));
+        (m, opt)
+    });
+    let (m, _opt) = worker.join().unwrap();
+    assert_eq!(m.num_classes(), 4);
+}
+
+#[test]
+fn training_is_reproducible() {
+    // Same seed, data and order ⇒ bit-identical weights (the control-arm cache relies on it).
+    let shape = ImageShape {
+        channels: 1,
+        height: 8,
+        width: 8,
+    };
+    let train = separable(shape, 4, 96, 10);
+    let spec = ModelSpec::PlainCnn {
+        channels: vec![4, 8],
+        pool_every: 1,
+        batch_norm: true,
+        hidden: vec![16],
+    };
+    let run = || {
+        let m = Classifier::new(&spec, shape, 4, 3, &Device::Cpu).unwrap();
+        fit(&m, &train, 2, None);
+        m.named_vars()
+            .into_iter()
+            .map(|(n, v)| (n, v.flatten_all().unwrap().to_vec1::<f32>().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
 fn kd_arm_runs_the_teacher_once_per_image() {
     let train = separable(SHAPE, 4, 100, 5);
     let teacher = model(&ModelSpec::Mlp { hidden: vec![32] }, 1);
@@ -211,8 +254,8 @@ impl BatchSource for Poisoned {
 
 #[test]
 fn non_finite_loss_is_an_error_before_the_step() {
-    // A linear model: candle's ReLU maps NaN to 0, which would hide the poison.
-    let m = model(&ModelSpec::Mlp { hidden: vec![] }, 0);
+    // With a hidden layer: the ReLU must pass NaN on (candle's own maps it to 0).
+    let m = model(&mlp(), 0);
     let before: Vec<_> = m
         .trainable_vars()
         .iter()

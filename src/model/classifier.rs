@@ -165,14 +165,17 @@ impl Classifier {
         self.macs
     }
 
+    /// The architecture this model was built from.
     pub fn spec(&self) -> &ModelSpec {
         &self.spec
     }
 
+    /// Number of classes: the width of the logits.
     pub fn num_classes(&self) -> usize {
         self.num_classes
     }
 
+    /// Shape of one input image; `forward_t` takes `[B, channels, height, width]`.
     pub fn input_shape(&self) -> ImageShape {
         self.input
     }

@@ -9,7 +9,12 @@ use std::path::PathBuf;
 pub enum ModelError {
     /// The spec cannot be built for this input (see [`ModelSpec::validate`](super::ModelSpec::validate)).
     #[error("invalid architecture {label}: {reason}")]
-    InvalidSpec { label: String, reason: String },
+    InvalidSpec {
+        /// [`ModelSpec::label`](super::ModelSpec::label) of the spec.
+        label: String,
+        /// What is wrong, as a sentence.
+        reason: String,
+    },
 
     /// `num_classes` must be at least 1.
     #[error("invalid number of classes {0}: expected at least 1")]
@@ -18,28 +23,41 @@ pub enum ModelError {
     /// The checkpoint file could not be read or written.
     #[error("checkpoint {path}: {source}")]
     Io {
+        /// The checkpoint file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
 
     /// The file exists but is not a safetensors file.
     #[error("checkpoint {path} is not a safetensors file: {reason}")]
-    NotSafetensors { path: PathBuf, reason: String },
+    NotSafetensors {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// The parser's complaint.
+        reason: String,
+    },
 
     /// A tensor the model needs is absent from the checkpoint.
     #[error("checkpoint {path} has no tensor `{name}` (expected shape {expected:?}); it was saved from another architecture")]
     MissingTensor {
+        /// The checkpoint file.
         path: PathBuf,
+        /// The variable's name, e.g. `layer1.0.conv1.weight`.
         name: String,
+        /// Its shape in the model.
         expected: Vec<usize>,
     },
 
     /// The checkpoint holds a tensor the model does not have.
     #[error("checkpoint {path} has tensor `{name}` (shape {found:?}) that this model does not have; it was saved from another architecture")]
     UnexpectedTensor {
+        /// The checkpoint file.
         path: PathBuf,
+        /// The tensor's name in the file.
         name: String,
+        /// Its shape in the file.
         found: Vec<usize>,
     },
 
@@ -48,17 +66,24 @@ pub enum ModelError {
         "checkpoint {path}: tensor `{name}` has shape {found:?}, the model expects {expected:?}"
     )]
     ShapeMismatch {
+        /// The checkpoint file.
         path: PathBuf,
+        /// The variable's name.
         name: String,
+        /// Its shape in the model.
         expected: Vec<usize>,
+        /// Its shape in the file.
         found: Vec<usize>,
     },
 
     /// A tensor is stored with a non-float dtype.
     #[error("checkpoint {path}: tensor `{name}` has dtype {dtype}, expected a float type (f32)")]
     WrongDtype {
+        /// The checkpoint file.
         path: PathBuf,
+        /// The tensor's name.
         name: String,
+        /// Its dtype in the file.
         dtype: String,
     },
 

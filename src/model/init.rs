@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 
 use candle_core::{DType, Device, Result, Tensor};
-use candle_nn::{
-    BatchNorm, BatchNormConfig, Conv2d, Conv2dConfig, Init, Linear, VarBuilder, VarMap,
-};
+use candle_nn::{Init, Linear, VarMap};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+use super::batch_norm::BatchNorm2d;
+use super::conv::Conv;
 
 /// How one variable is initialised.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,7 +84,7 @@ impl ParamBuilder {
         stride: usize,
         padding: usize,
         bias: bool,
-    ) -> Result<Conv2d> {
+    ) -> Result<Conv> {
         let bound = default_bound(c_in * k * k);
         let w = self.var(
             &format!("{name}.weight"),
@@ -99,28 +100,22 @@ impl ParamBuilder {
         } else {
             None
         };
-        let cfg = Conv2dConfig {
-            padding,
-            stride,
-            ..Default::default()
-        };
-        Ok(Conv2d::new(w, b, cfg))
+        Conv::new(w, b, stride, padding)
     }
 
     /// Batch norm over `c` channels (eps 1e-5, momentum 0.1 as PyTorch): `{name}.weight` (1),
     /// `{name}.bias` (0), `{name}.running_mean` (0), `{name}.running_var` (1).
-    pub fn batch_norm(&mut self, name: &str, c: usize) -> Result<BatchNorm> {
+    pub fn batch_norm(&mut self, name: &str, c: usize) -> Result<BatchNorm2d> {
+        let mut t = Vec::with_capacity(4);
         for (suffix, value) in [
             ("weight", 1.0),
             ("bias", 0.0),
             ("running_mean", 0.0),
             ("running_var", 1.0),
         ] {
-            let full = format!("{name}.{suffix}");
-            self.var(&full, &[c], InitRule::Const(value))?;
+            t.push(self.var(&format!("{name}.{suffix}"), &[c], InitRule::Const(value))?);
         }
-        let vb = VarBuilder::from_varmap(&self.varmap, DType::F32, &self.device);
-        candle_nn::batch_norm(c, BatchNormConfig::default(), vb.pp(name))
+        BatchNorm2d::new(t[0].clone(), t[1].clone(), t[2].clone(), t[3].clone())
     }
 
     /// Fills every variable, in name order, from ChaCha8 seeded with `seed`, and returns the store.

@@ -4,6 +4,7 @@ use candle_core::{Result, Tensor};
 use candle_nn::{Linear, Module};
 
 use super::init::ParamBuilder;
+use super::relu::relu;
 
 /// `flatten → (Linear → ReLU)* → Linear`. Variables: `fc{i}.weight/bias` for the hidden layers,
 /// `head.weight/bias` for the classifier.
@@ -52,7 +53,7 @@ pub(crate) fn hidden_layers(
 pub(crate) fn forward_hidden(layers: &[Linear], x: &Tensor) -> Result<Tensor> {
     let mut x = x.clone();
     for layer in layers {
-        x = layer.forward(&x)?.relu()?;
+        x = relu(&layer.forward(&x)?)?;
     }
     Ok(x)
 }

@@ -1,18 +1,22 @@
 //! TAKD-style plain CNN (Mirzadeh et al. 2020).
 
 use candle_core::{Result, Tensor};
-use candle_nn::{BatchNorm, Conv2d, Linear, Module, ModuleT};
+use candle_nn::{Linear, Module};
 
+use super::batch_norm::BatchNorm2d;
+use super::conv::Conv;
 use super::init::ParamBuilder;
+use super::max_pool::max_pool2x2;
 use super::mlp::{forward_hidden, hidden_layers};
+use super::relu::relu;
 use crate::data::ImageShape;
 
 /// One 3×3 pad-1 convolution, optional batch norm, ReLU, and an optional 2×2 max-pool
 /// (kernel == stride: the only max-pool whose backward candle supports).
 #[derive(Debug, Clone)]
 struct ConvUnit {
-    conv: Conv2d,
-    bn: Option<BatchNorm>,
+    conv: Conv,
+    bn: Option<BatchNorm2d>,
     pool: bool,
 }
 
@@ -69,9 +73,9 @@ impl PlainCnn {
             if let Some(bn) = &unit.bn {
                 x = bn.forward_t(&x, train)?;
             }
-            x = x.relu()?;
+            x = relu(&x)?;
             if unit.pool {
-                x = x.max_pool2d(2)?;
+                x = max_pool2x2(&x)?;
             }
         }
         let x = forward_hidden(&self.hidden, &x.flatten_from(1)?)?;

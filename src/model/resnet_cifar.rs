@@ -2,15 +2,18 @@
 //! with projection shortcuts (option B) as in RepDistiller's `resnet8 … resnet110`.
 
 use candle_core::{Result, Tensor};
-use candle_nn::{BatchNorm, Conv2d, Linear, Module, ModuleT};
+use candle_nn::{Linear, Module};
 
+use super::batch_norm::BatchNorm2d;
+use super::conv::Conv;
 use super::init::ParamBuilder;
+use super::relu::relu;
 
 /// `conv → BN`, the unit every part of the network is made of.
 #[derive(Debug, Clone)]
 struct ConvBn {
-    conv: Conv2d,
-    bn: BatchNorm,
+    conv: Conv,
+    bn: BatchNorm2d,
 }
 
 impl ConvBn {
@@ -87,13 +90,13 @@ impl BasicBlock {
     }
 
     fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let y = self.a.forward_t(x, train)?.relu()?;
+        let y = relu(&self.a.forward_t(x, train)?)?;
         let y = self.b.forward_t(&y, train)?;
         let s = match &self.shortcut {
             Some(sc) => sc.forward_t(x, train)?,
             None => x.clone(),
         };
-        (y + s)?.relu()
+        relu(&(y + s)?)
     }
 }
 
@@ -134,7 +137,7 @@ impl ResnetCifar {
 
     /// `x [B, C, H, W]` → logits `[B, num_classes]`.
     pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let mut x = self.stem.forward_t(x, train)?.relu()?;
+        let mut x = relu(&self.stem.forward_t(x, train)?)?;
         for block in &self.blocks {
             x = block.forward_t(&x, train)?;
         }

@@ -47,6 +47,7 @@ pub struct EpochStats {
 /// How an epoch ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EpochOutcome {
+    /// Every batch of `order` was trained.
     Completed(EpochStats),
     /// `on_batch` returned `Break`; the batches trained so far have been applied.
     Interrupted,

@@ -6,7 +6,12 @@ pub enum TrainError {
     /// The loss of a batch was NaN or infinite (diverged: lower the learning rate). Raised before the
     /// optimizer step, so the weights are those of the previous batch.
     #[error("training loss is not finite ({loss}) at batch {batch}: the run diverged, try a lower learning rate")]
-    NonFiniteLoss { batch: usize, loss: f64 },
+    NonFiniteLoss {
+        /// 1-based index of the batch.
+        batch: usize,
+        /// The loss value (NaN or ±∞).
+        loss: f64,
+    },
 
     /// `batch_size` was 0.
     #[error("batch size must be at least 1")]

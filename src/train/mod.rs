@@ -1,9 +1,12 @@
 //! Optimizers, learning-rate schedules, the training epoch and evaluation.
 
+#![warn(missing_docs)]
+
 mod adamw;
 mod epoch;
 mod error;
 mod evaluate;
+mod fused;
 mod optimizer;
 mod schedule;
 mod sgd;

@@ -21,7 +21,8 @@ pub trait Optimizer: Send {
 /// The optimizer a preset asks for, over `vars` (normally [`Classifier::trainable_vars`](crate::model::Classifier::trainable_vars)).
 ///
 /// `Sgd` is PyTorch's `torch.optim.SGD` (momentum, L2 weight decay, Nesterov; no dampening);
-/// `Adamw` is `candle_nn::AdamW` (Loshchilov & Hutter 2019). Errors on a negative or non-finite
+/// `Adamw` is AdamW (Loshchilov & Hutter 2019): an in-place CPU update equal to `candle_nn::AdamW`,
+/// which it falls back to on other devices. Errors on a negative or non-finite
 /// rate, momentum outside `[0, 1)`, negative weight decay, or Nesterov without momentum.
 pub fn build_optimizer(cfg: &OptimizerConfig, vars: Vec<Var>) -> Result<Box<dyn Optimizer>> {
     match *cfg {

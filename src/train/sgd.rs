@@ -4,6 +4,7 @@
 use candle_core::backprop::GradStore;
 use candle_core::{Result, Tensor, Var};
 
+use super::fused::{supported, Update2, Update3};
 use super::optimizer::{check_lr, Optimizer};
 
 /// `torch.optim.SGD` (Sutskever et al. 2013 momentum formulation). Per step, for each parameter `p`
@@ -16,6 +17,9 @@ use super::optimizer::{check_lr, Optimizer};
 /// g ← g + μ·b  if nesterov, else g ← b      (only when μ ≠ 0)
 /// p ← p − lr·g
 /// ```
+///
+/// On the CPU the update runs in place (one pass for the buffer, one for the parameter); elsewhere
+/// with tensor ops.
 pub struct Sgd {
     vars: Vec<Var>,
     /// Momentum buffers, one per var, created at its first step.
@@ -57,33 +61,82 @@ impl Sgd {
             nesterov,
         })
     }
+
+    /// In place: `b ← μ·b + (g + wd·p)` (or `b ← g + wd·p` first), then `p ← p − lr·d`.
+    fn step_fused(&self, p: &Tensor, g: &Tensor, buf: &mut Option<Tensor>) -> Result<()> {
+        let (lr, mu, wd) = (
+            self.lr as f32,
+            self.momentum as f32,
+            self.weight_decay as f32,
+        );
+        if self.momentum == 0.0 {
+            return p.inplace_op2(g, &Update2("sgd", move |p, g| p - lr * (g + wd * p)));
+        }
+        let b = match buf {
+            Some(b) => {
+                b.inplace_op3(
+                    g,
+                    p,
+                    &Update3("sgd_buffer", move |b, g, p| mu * b + (g + wd * p)),
+                )?;
+                b
+            }
+            None => buf.insert((g + p.detach().affine(self.weight_decay, 0.0)?)?.contiguous()?),
+        };
+        if self.nesterov {
+            p.inplace_op3(
+                g,
+                b,
+                &Update3("sgd_nesterov", move |p, g, b| {
+                    p - lr * ((g + wd * p) + mu * b)
+                }),
+            )
+        } else {
+            p.inplace_op2(b, &Update2("sgd_momentum", move |p, b| p - lr * b))
+        }
+    }
+
+    /// The same update with tensor ops (any device, any float dtype).
+    fn step_tensor_ops(&self, var: &Var, grad: &Tensor, buf: &mut Option<Tensor>) -> Result<()> {
+        // Detached copies: no op graph links one step to the next.
+        let p = var.as_detached_tensor();
+        let mut g = grad.detach();
+        if self.weight_decay != 0.0 {
+            g = (g + p.affine(self.weight_decay, 0.0)?)?;
+        }
+        if self.momentum != 0.0 {
+            let b = match buf.take() {
+                None => g.clone(),
+                Some(b) => (b.affine(self.momentum, 0.0)? + &g)?,
+            };
+            g = if self.nesterov {
+                (g + b.affine(self.momentum, 0.0)?)?
+            } else {
+                b.clone()
+            };
+            *buf = Some(b);
+        }
+        var.set(&(p - g.affine(self.lr, 0.0)?)?)
+    }
 }
 
 impl Optimizer for Sgd {
     fn step(&mut self, grads: &GradStore) -> Result<()> {
-        for (var, buf) in self.vars.iter().zip(self.buffers.iter_mut()) {
-            let Some(grad) = grads.get(var) else { continue };
-            // Detached copies: no op graph links one step to the next.
-            let p = var.as_detached_tensor();
-            let mut g = grad.detach();
-            if self.weight_decay != 0.0 {
-                g = (g + p.affine(self.weight_decay, 0.0)?)?;
-            }
-            if self.momentum != 0.0 {
-                let b = match buf.take() {
-                    None => g.clone(),
-                    Some(b) => (b.affine(self.momentum, 0.0)? + &g)?,
-                };
-                g = if self.nesterov {
-                    (g + b.affine(self.momentum, 0.0)?)?
+        let mut buffers = std::mem::take(&mut self.buffers);
+        let result = (|| {
+            for (var, buf) in self.vars.iter().zip(buffers.iter_mut()) {
+                let Some(grad) = grads.get(var) else { continue };
+                if supported(var.as_tensor()) {
+                    let g = grad.detach().contiguous()?;
+                    self.step_fused(var.as_tensor(), &g, buf)?;
                 } else {
-                    b.clone()
-                };
-                *buf = Some(b);
+                    self.step_tensor_ops(var, grad, buf)?;
+                }
             }
-            var.set(&(p - g.affine(self.lr, 0.0)?)?)?;
-        }
-        Ok(())
+            Ok(())
+        })();
+        self.buffers = buffers;
+        result
     }
 
     fn set_learning_rate(&mut self, lr: f64) {
@@ -92,5 +145,68 @@ impl Optimizer for Sgd {
 
     fn learning_rate(&self) -> f64 {
         self.lr
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    /// The in-place CPU path and the tensor-op path (used on other devices) agree.
+    #[test]
+    fn fused_and_tensor_op_paths_agree() {
+        for (mu, wd, nesterov) in [
+            (0.0, 0.0, false),
+            (0.0, 0.01, false),
+            (0.9, 0.01, false),
+            (0.8, 0.001, true),
+        ] {
+            let init: Vec<f32> = (0..64)
+                .map(|i| ((i * 29 % 17) as f32 - 8.0) / 5.0)
+                .collect();
+            let a = Var::from_vec(init.clone(), (8, 8), &Device::Cpu).unwrap();
+            let b = Var::from_vec(init, (8, 8), &Device::Cpu).unwrap();
+            let fused = Sgd::new(vec![a.clone()], 0.05, mu, wd, nesterov).unwrap();
+            let plain = Sgd::new(vec![b.clone()], 0.05, mu, wd, nesterov).unwrap();
+            let (mut buf_a, mut buf_b) = (None, None);
+            for _ in 0..4 {
+                let ga = a
+                    .as_tensor()
+                    .powf(3.0)
+                    .unwrap()
+                    .sum_all()
+                    .unwrap()
+                    .backward()
+                    .unwrap();
+                let gb = b
+                    .as_tensor()
+                    .powf(3.0)
+                    .unwrap()
+                    .sum_all()
+                    .unwrap()
+                    .backward()
+                    .unwrap();
+                let g = ga
+                    .get(a.as_tensor())
+                    .unwrap()
+                    .detach()
+                    .contiguous()
+                    .unwrap();
+                fused.step_fused(a.as_tensor(), &g, &mut buf_a).unwrap();
+                plain
+                    .step_tensor_ops(&b, gb.get(b.as_tensor()).unwrap(), &mut buf_b)
+                    .unwrap();
+                let diff: f32 = (a.as_tensor() - b.as_tensor())
+                    .unwrap()
+                    .abs()
+                    .unwrap()
+                    .max_all()
+                    .unwrap()
+                    .to_scalar()
+                    .unwrap();
+                assert!(diff < 1e-6, "μ {mu} wd {wd} nesterov {nesterov}: {diff}");
+            }
+        }
     }
 }

@@ -1,0 +1,276 @@
+//! 2-D convolution as a candle custom op on the CPU: per image, `im2col` into a scratch matrix and
+//! one GEMM (the `gemm` crate candle itself uses), in parallel over images.
+//!
+//! candle's own conv2d backward computes the input gradient with a naive `conv_transpose2d` loop —
+//! even for the first layer, whose input (the images) needs no gradient — and its weight gradient as
+//! a convolution with a batch-sized kernel; they dominate CNN training on the CPU. Here
+//! `dW = Σ_b dY_b · cols_bᵀ`, `dX_b = col2im(Wᵀ · dY_b)`, and `dX` is skipped when the input is not
+//! part of the graph.
+
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
+
+use super::im2col::{col2im, im2col, ConvGeom};
+use super::par::{par_pieces_mut, par_ranges_mut};
+
+fn f32s<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
+    let CpuStorage::F32(v) = s else {
+        candle_core::bail!("{op}: only f32 is supported");
+    };
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&v[a..b]),
+        None => candle_core::bail!("{op}: operands must be contiguous"),
+    }
+}
+
+/// A row-major or transposed view of a matrix in a slice: element `(i, j)` at `i·rs + j·cs`.
+#[derive(Clone, Copy)]
+struct Mat<'a> {
+    data: &'a [f32],
+    rs: usize,
+    cs: usize,
+}
+
+/// `dst [m×n] (row-major) = a [m×k] · b [k×n]`, plus the old `dst` when `accumulate`.
+fn matmul(dst: &mut [f32], m: usize, n: usize, k: usize, a: Mat, b: Mat, accumulate: bool) {
+    assert!(dst.len() >= m * n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            dst[..m * n].fill(0.0);
+        }
+        return;
+    }
+    assert!(a.data.len() > (m - 1) * a.rs + (k - 1) * a.cs);
+    assert!(b.data.len() > (k - 1) * b.rs + (n - 1) * b.cs);
+    // SAFETY: the asserts above keep every index the kernel touches inside the slices.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.cs as isize,
+            a.rs as isize,
+            b.data.as_ptr(),
+            b.cs as isize,
+            b.rs as isize,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+/// `(x [B, C, H, W], w [C_out, C, k, k], bias [C_out])` → `y [B, C_out, OH, OW]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Conv2dOp(pub ConvGeom);
+
+impl CustomOp3 for Conv2dOp {
+    fn name(&self) -> &'static str {
+        "conv2d_im2col"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = self.0;
+        let x = f32s(s1, l1, "conv2d")?;
+        let w = f32s(s2, l2, "conv2d")?;
+        let bias = f32s(s3, l3, "conv2d")?;
+        let (kk, l) = (g.taps(), g.positions());
+        let per = g.c_out * l;
+        let mut y = vec![0f32; g.b * per];
+        par_ranges_mut(&mut y, per, |first, run| {
+            let mut cols = vec![0f32; kk * l];
+            for (j, out) in run.chunks_mut(per).enumerate() {
+                let bi = first + j;
+                for (row, &b) in out.chunks_mut(l).zip(bias) {
+                    row.fill(b);
+                }
+                im2col(&g, &x[bi * g.image()..(bi + 1) * g.image()], &mut cols);
+                let wm = Mat {
+                    data: w,
+                    rs: kk,
+                    cs: 1,
+                };
+                let cm = Mat {
+                    data: &cols,
+                    rs: l,
+                    cs: 1,
+                };
+                matmul(out, g.c_out, l, kk, wm, cm, true);
+            }
+        });
+        Ok((
+            CpuStorage::F32(y),
+            Shape::from((g.b, g.c_out, g.out_h(), g.out_w())),
+        ))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        bias: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let grad = grad.contiguous()?;
+        let dw = x.apply_op2_no_bwd(&grad, &ConvWeightGrad(self.0))?;
+        let dx = if x.track_op() {
+            Some(grad.apply_op2_no_bwd(w, &ConvInputGrad(self.0))?)
+        } else {
+            None
+        };
+        let db = if bias.track_op() {
+            Some(grad.apply_op1_no_bwd(&ConvBiasGrad(self.0))?)
+        } else {
+            None
+        };
+        Ok((dx, Some(dw), db))
+    }
+}
+
+/// `dy [B, C_out, OH, OW]` → `db [C_out] = Σ_{b, position} dy`.
+struct ConvBiasGrad(ConvGeom);
+
+impl CustomOp1 for ConvBiasGrad {
+    fn name(&self) -> &'static str {
+        "conv2d_bias_grad"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let g = self.0;
+        let dy = f32s(s, l, "conv2d bias grad")?;
+        let lp = g.positions();
+        let mut db = vec![0f32; g.c_out];
+        par_pieces_mut(&mut db, 1, |co, out| {
+            let mut sum = 0f64;
+            for bi in 0..g.b {
+                let at = (bi * g.c_out + co) * lp;
+                sum += dy[at..at + lp].iter().map(|&v| v as f64).sum::<f64>();
+            }
+            out[0] = sum as f32;
+        });
+        Ok((CpuStorage::F32(db), Shape::from(g.c_out)))
+    }
+}
+
+/// Image groups of the weight gradient: each accumulates its own partial sum, and the partials are
+/// added in order. A fixed count (not the thread count) keeps `dW` bit-identical whatever the
+/// number of threads.
+const WEIGHT_GRAD_GROUPS: usize = 16;
+
+/// `(x, dy)` → `dW = Σ_b dY_b [C_out, L] · cols_bᵀ [L, C·k·k]`, accumulated per image group and
+/// summed.
+struct ConvWeightGrad(ConvGeom);
+
+impl CustomOp2 for ConvWeightGrad {
+    fn name(&self) -> &'static str {
+        "conv2d_weight_grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = self.0;
+        let x = f32s(s1, l1, "conv2d weight grad")?;
+        let dy = f32s(s2, l2, "conv2d weight grad")?;
+        let (kk, l) = (g.taps(), g.positions());
+        let size = g.c_out * kk;
+        let groups = WEIGHT_GRAD_GROUPS.clamp(1, g.b.max(1));
+        let mut partial = vec![0f32; groups * size];
+        par_ranges_mut(&mut partial, size, |first, run| {
+            let mut cols = vec![0f32; kk * l];
+            for (j, acc) in run.chunks_mut(size).enumerate() {
+                let group = first + j;
+                for bi in (group * g.b / groups)..((group + 1) * g.b / groups) {
+                    im2col(&g, &x[bi * g.image()..(bi + 1) * g.image()], &mut cols);
+                    let dym = Mat {
+                        data: &dy[bi * g.c_out * l..(bi + 1) * g.c_out * l],
+                        rs: l,
+                        cs: 1,
+                    };
+                    let colst = Mat {
+                        data: &cols,
+                        rs: 1,
+                        cs: l,
+                    };
+                    matmul(acc, g.c_out, kk, l, dym, colst, true);
+                }
+            }
+        });
+        let (first, rest) = partial.split_at_mut(size);
+        for part in rest.chunks(size) {
+            for (a, &p) in first.iter_mut().zip(part) {
+                *a += p;
+            }
+        }
+        partial.truncate(size);
+        Ok((
+            CpuStorage::F32(partial),
+            Shape::from((g.c_out, g.c, g.k, g.k)),
+        ))
+    }
+}
+
+/// `(dy, w)` → `dX_b = col2im(Wᵀ [C·k·k, C_out] · dY_b [C_out, L])`.
+struct ConvInputGrad(ConvGeom);
+
+impl CustomOp2 for ConvInputGrad {
+    fn name(&self) -> &'static str {
+        "conv2d_input_grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = self.0;
+        let dy = f32s(s1, l1, "conv2d input grad")?;
+        let w = f32s(s2, l2, "conv2d input grad")?;
+        let (kk, l) = (g.taps(), g.positions());
+        let mut dx = vec![0f32; g.b * g.image()];
+        par_ranges_mut(&mut dx, g.image(), |first, run| {
+            let mut cols = vec![0f32; kk * l];
+            for (j, dst) in run.chunks_mut(g.image()).enumerate() {
+                let bi = first + j;
+                let wt = Mat {
+                    data: w,
+                    rs: 1,
+                    cs: kk,
+                };
+                let dym = Mat {
+                    data: &dy[bi * g.c_out * l..(bi + 1) * g.c_out * l],
+                    rs: l,
+                    cs: 1,
+                };
+                matmul(&mut cols, kk, l, g.c_out, wt, dym, false);
+                col2im(&g, &cols, dst);
+            }
+        });
+        Ok((CpuStorage::F32(dx), Shape::from((g.b, g.c, g.h, g.w))))
+    }
+}

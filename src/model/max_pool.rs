@@ -1,0 +1,196 @@
+//! 2×2 max-pool with stride 2 (floor: an odd last row/column is dropped), with a one-pass backward
+//! on the CPU. candle's `max_pool2d` backward takes about eight full-tensor passes; on other
+//! devices it is used as is.
+
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
+
+use super::par::par_chunks_mut;
+
+/// `x [B, C, H, W]` → `[B, C, ⌊H/2⌋, ⌊W/2⌋]`, the maximum of each 2×2 window.
+pub(crate) fn max_pool2x2(x: &Tensor) -> Result<Tensor> {
+    if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 {
+        x.contiguous()?.apply_op1(MaxPool2)
+    } else {
+        x.max_pool2d(2)
+    }
+}
+
+/// Index (within the image plane of `w` columns) of the first maximum of the window at `(oy, ox)`;
+/// a NaN wins, so it propagates as in PyTorch.
+#[inline]
+fn argmax(plane: &[f32], w: usize, oy: usize, ox: usize) -> usize {
+    let top = 2 * oy * w + 2 * ox;
+    let mut best = top;
+    for i in [top + 1, top + w, top + w + 1] {
+        let (v, m) = (plane[i], plane[best]);
+        if v > m || (v.is_nan() && !m.is_nan()) {
+            best = i;
+        }
+    }
+    best
+}
+
+fn f32_slice<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
+    let CpuStorage::F32(v) = s else {
+        candle_core::bail!("{op}: only f32 is supported");
+    };
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&v[a..b]),
+        None => candle_core::bail!("{op}: input must be contiguous"),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MaxPool2;
+
+impl CustomOp1 for MaxPool2 {
+    fn name(&self) -> &'static str {
+        "max_pool2x2"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (b, c, h, w) = l.shape().dims4()?;
+        let x = f32_slice(s, l, "max_pool2x2")?;
+        let (oh, ow) = (h / 2, w / 2);
+        let mut out = vec![0f32; b * c * oh * ow];
+        if oh * ow > 0 {
+            par_chunks_mut(&mut out, oh * ow, |p, dst| {
+                let plane = &x[p * h * w..(p + 1) * h * w];
+                for oy in 0..oh {
+                    for ox in 0..ow {
+                        dst[oy * ow + ox] = plane[argmax(plane, w, oy, ox)];
+                    }
+                }
+            });
+        }
+        Ok((CpuStorage::F32(out), Shape::from((b, c, oh, ow))))
+    }
+
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        Ok(Some(
+            arg.apply_op2_no_bwd(&grad_res.contiguous()?, &MaxPool2Bwd)?,
+        ))
+    }
+}
+
+/// `(x [B, C, H, W], grad [B, C, H/2, W/2])` → gradient w.r.t. `x`: each window's gradient goes to
+/// the position of its first maximum.
+#[derive(Debug, Clone, Copy)]
+struct MaxPool2Bwd;
+
+impl CustomOp2 for MaxPool2Bwd {
+    fn name(&self) -> &'static str {
+        "max_pool2x2_bwd"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (b, c, h, w) = l1.shape().dims4()?;
+        let x = f32_slice(s1, l1, "max_pool2x2_bwd")?;
+        let g = f32_slice(s2, l2, "max_pool2x2_bwd")?;
+        let (oh, ow) = (h / 2, w / 2);
+        let mut out = vec![0f32; b * c * h * w];
+        if oh * ow > 0 {
+            par_chunks_mut(&mut out, h * w, |p, dst| {
+                let plane = &x[p * h * w..(p + 1) * h * w];
+                let grad = &g[p * oh * ow..(p + 1) * oh * ow];
+                for oy in 0..oh {
+                    for ox in 0..ow {
+                        dst[argmax(plane, w, oy, ox)] += grad[oy * ow + ox];
+                    }
+                }
+            });
+        }
+        Ok((CpuStorage::F32(out), Shape::from((b, c, h, w))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Var};
+
+    /// Distinct values (a permutation), so there are no ties and the two implementations must agree.
+    fn distinct(n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i * 7919) % n) as f32 / n as f32 - 0.5)
+            .collect()
+    }
+
+    /// Forward equals candle's `max_pool2d`; the gradient equals a brute-force routing of each
+    /// window's gradient to its maximum. (candle's own `max_pool2d` backward scales it by 1/4 — the
+    /// mean of the window's max mask — which is wrong: PyTorch routes the full gradient.)
+    #[test]
+    fn matches_candle_forward_and_brute_force_backward() {
+        let dev = Device::Cpu;
+        for (b, c, h, w) in [(2, 3, 4, 4), (1, 2, 5, 7), (3, 1, 2, 2), (1, 1, 3, 3)] {
+            let n = b * c * h * w;
+            let data = distinct(n);
+            let x = Var::from_vec(data.clone(), (b, c, h, w), &dev).unwrap();
+            let ours = max_pool2x2(x.as_tensor()).unwrap();
+            let reference = x.as_tensor().max_pool2d(2).unwrap();
+            assert_eq!(ours.dims(), reference.dims());
+            let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            assert_eq!(flat(&ours), flat(&reference));
+            let (oh, ow) = (h / 2, w / 2);
+            if oh * ow == 0 {
+                continue;
+            }
+            let mix: Vec<f32> = (0..ours.elem_count()).map(|i| i as f32 + 1.0).collect();
+            let mix_t = Tensor::from_vec(mix.clone(), ours.shape(), &dev).unwrap();
+            let g = (ours * &mix_t)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .backward()
+                .unwrap();
+            let g = flat(g.get(x.as_tensor()).unwrap());
+            let mut expected = vec![0f32; n];
+            for plane in 0..b * c {
+                for oy in 0..oh {
+                    for ox in 0..ow {
+                        let cells = [
+                            (2 * oy, 2 * ox),
+                            (2 * oy, 2 * ox + 1),
+                            (2 * oy + 1, 2 * ox),
+                            (2 * oy + 1, 2 * ox + 1),
+                        ];
+                        let at = |(y, x): (usize, usize)| plane * h * w + y * w + x;
+                        let best = cells
+                            .iter()
+                            .map(|&p| at(p))
+                            .max_by(|&i, &j| data[i].total_cmp(&data[j]))
+                            .unwrap();
+                        expected[best] += mix[(plane * oh + oy) * ow + ox];
+                    }
+                }
+            }
+            assert_eq!(g, expected, "{b}×{c}×{h}×{w}");
+        }
+    }
+
+    #[test]
+    fn ties_send_the_gradient_to_the_first_maximum_only() {
+        let dev = Device::Cpu;
+        let x = Var::from_vec(vec![1f32, 1.0, 1.0, 1.0], (1, 1, 2, 2), &dev).unwrap();
+        let g = max_pool2x2(x.as_tensor())
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let g = g
+            .get(x.as_tensor())
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        assert_eq!(g, [1.0, 0.0, 0.0, 0.0]);
+    }
+}
