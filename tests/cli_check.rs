@@ -39,7 +39,7 @@ fn check_prints_the_plan() {
         "teacher",
         "ta1",
         "student",
-        "mlp-1024-512",
+        "mlp-512-256",
         "params",
         "scratch",
         "TMAC",
@@ -63,7 +63,7 @@ fn every_shipped_preset_is_valid() {
 #[test]
 fn misspelt_key_names_file_line_column_and_the_valid_keys() {
     let dir = tempfile::tempdir().unwrap();
-    let path = edited_quick(dir.path(), |s| s.replace("  epochs: 5", "  epochz: 5"));
+    let path = edited_quick(dir.path(), |s| s.replace("  epochs: 10", "  epochz: 10"));
     let o = bin().arg("check").arg(&path).output().unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -84,7 +84,7 @@ fn misspelt_key_names_file_line_column_and_the_valid_keys() {
 #[test]
 fn bad_value_names_the_key_and_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let path = edited_quick(dir.path(), |s| s.replace("alpha: 0.7", "alpha: 1.7"));
+    let path = edited_quick(dir.path(), |s| s.replace("alpha: 0.5", "alpha: 1.7"));
     let o = bin().arg("check").arg(&path).output().unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");

@@ -195,7 +195,14 @@ fn teacher_loaded_from_a_checkpoint_of_an_earlier_run() {
     let tmp = tempfile::tempdir().unwrap();
     let first = tmp.path().join("first");
     let o = bin()
-        .args(["run", TINY, "--headless", "--set", "training.epochs=1", "--out"])
+        .args([
+            "run",
+            TINY,
+            "--headless",
+            "--set",
+            "training.epochs=1",
+            "--out",
+        ])
         .arg(&first)
         .output()
         .unwrap();
@@ -203,7 +210,14 @@ fn teacher_loaded_from_a_checkpoint_of_an_earlier_run() {
     let weights = first.join("checkpoints/teacher.safetensors");
     let second = tmp.path().join("second");
     let o = bin()
-        .args(["run", TINY, "--headless", "--set", "training.epochs=1", "--set"])
+        .args([
+            "run",
+            TINY,
+            "--headless",
+            "--set",
+            "training.epochs=1",
+            "--set",
+        ])
         .arg(format!("chain.teacher.weights={}", weights.display()))
         .arg("--out")
         .arg(&second)
@@ -217,13 +231,25 @@ fn teacher_loaded_from_a_checkpoint_of_an_earlier_run() {
     };
     let (a, b) = (report(&first), report(&second));
     // Same weights, same validation split: the loaded teacher scores what it scored when trained.
-    assert_eq!(a["models"][0]["arms"][0]["best_val_acc"], b["models"][0]["arms"][0]["best_val_acc"]);
+    assert_eq!(
+        a["models"][0]["arms"][0]["best_val_acc"],
+        b["models"][0]["arms"][0]["best_val_acc"]
+    );
     assert_eq!(b["models"][0]["arms"][0]["epochs_run"], 0);
-    assert!(std::fs::read_to_string(second.join("report.md")).unwrap().contains("loaded"));
+    assert!(std::fs::read_to_string(second.join("report.md"))
+        .unwrap()
+        .contains("loaded"));
     // Wrong architecture for those weights: a clear error naming the file, exit 1.
     let third = tmp.path().join("third");
     let o = bin()
-        .args(["run", TINY, "--headless", "--set", "chain.teacher.arch.hidden=[64]", "--set"])
+        .args([
+            "run",
+            TINY,
+            "--headless",
+            "--set",
+            "chain.teacher.arch.hidden=[64]",
+            "--set",
+        ])
         .arg(format!("chain.teacher.weights={}", weights.display()))
         .arg("--out")
         .arg(&third)

@@ -31,7 +31,11 @@ fn until(link: &FrontEndLink, pred: impl Fn(&Event) -> bool) -> Vec<Event> {
         if done {
             return seen;
         }
-        assert!(!terminal, "run ended before the expected event: {:?}", seen.last());
+        assert!(
+            !terminal,
+            "run ended before the expected event: {:?}",
+            seen.last()
+        );
     }
 }
 
@@ -46,16 +50,28 @@ fn stop_rule_is_applied_at_the_epoch_end_echoed_and_obeyed() {
     };
     // Queued before the first batch, so it is read during the teacher's first epoch and applied
     // at that epoch's end — not before.
-    link.commands.send(Command::SetStopRule(rule.clone())).unwrap();
+    link.commands
+        .send(Command::SetStopRule(rule.clone()))
+        .unwrap();
     let events = until(&link, |e| e.is_terminal());
     worker.join().unwrap();
-    assert!(matches!(events.last(), Some(Event::RunFinished { .. })), "{:?}", events.last());
+    assert!(
+        matches!(events.last(), Some(Event::RunFinished { .. })),
+        "{:?}",
+        events.last()
+    );
     let applied = events
         .iter()
         .position(|e| *e == Event::StopRuleApplied { rule: rule.clone() })
         .expect("the new rule is echoed");
-    let first_epoch_end = events.iter().position(|e| matches!(e, Event::EpochEnd(_))).unwrap();
-    assert!(applied > first_epoch_end, "applied at an epoch end, not at once");
+    let first_epoch_end = events
+        .iter()
+        .position(|e| matches!(e, Event::EpochEnd(_)))
+        .unwrap();
+    assert!(
+        applied > first_epoch_end,
+        "applied at an epoch end, not at once"
+    );
     // Every stage stops after 2 of its 4 epochs, with the reason.
     let stops: Vec<(usize, String)> = events
         .iter()
@@ -65,8 +81,16 @@ fn stop_rule_is_applied_at_the_epoch_end_echoed_and_obeyed() {
         })
         .collect();
     assert_eq!(stops.len(), 3, "{stops:?}");
-    assert!(stops.iter().all(|(epoch, reason)| *epoch == 2 && reason.contains("max_epochs 2")), "{stops:?}");
-    let epochs = events.iter().filter(|e| matches!(e, Event::EpochEnd(_))).count();
+    assert!(
+        stops
+            .iter()
+            .all(|(epoch, reason)| *epoch == 2 && reason.contains("max_epochs 2")),
+        "{stops:?}"
+    );
+    let epochs = events
+        .iter()
+        .filter(|e| matches!(e, Event::EpochEnd(_)))
+        .count();
     assert_eq!(epochs, 2 + 2 * 2 + 2 * 2);
 }
 
@@ -83,10 +107,17 @@ fn pause_and_resume_are_echoed_and_quit_aborts_the_run() {
     link.commands.send(Command::Quit).unwrap();
     let events = until(&link, |e| e.is_terminal());
     worker.join().unwrap();
-    assert!(matches!(events.last(), Some(Event::RunAborted { .. })), "{:?}", events.last());
+    assert!(
+        matches!(events.last(), Some(Event::RunAborted { .. })),
+        "{:?}",
+        events.last()
+    );
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"aborted\""), "{status}");
-    assert!(!out.join("report.md").exists(), "an aborted run has no report passed off as complete");
+    assert!(
+        !out.join("report.md").exists(),
+        "an aborted run has no report passed off as complete"
+    );
     // events.jsonl ends with the abort too.
     let log = std::fs::read_to_string(out.join("events.jsonl")).unwrap();
     assert!(log.lines().last().unwrap().contains("run_aborted"), "{log}");

@@ -18,7 +18,11 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let o = self.cmd().args(["capture-pane", "-p", "-t", "mkd"]).output().unwrap();
+        let o = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "mkd"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
@@ -78,8 +82,13 @@ fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
     }
     assert!(screen.contains("student kd"), "{screen}");
 
-    tmux.cmd().args(["send-keys", "-t", "mkd", "q"]).status().unwrap();
-    let screen = tmux.wait_for("the program to exit", Duration::from_secs(30), |s| s.contains("EXIT="));
+    tmux.cmd()
+        .args(["send-keys", "-t", "mkd", "q"])
+        .status()
+        .unwrap();
+    let screen = tmux.wait_for("the program to exit", Duration::from_secs(30), |s| {
+        s.contains("EXIT=")
+    });
     assert!(screen.contains("EXIT=0"), "{screen}");
     // Back on the normal screen: the UI's frame is gone and the run directory was printed.
     assert!(!screen.contains("q quit"), "{screen}");

@@ -94,7 +94,6 @@ impl RunDir {
         let path = self.root.join("preset.yaml");
         // Absolute paths, so the copy can be run again from any folder.
         let mut preset = preset.clone();
-        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         preset.data.root = absolute(&preset.data.root);
         for node in std::iter::once(&mut preset.chain.teacher)
             .chain(preset.chain.assistants.iter_mut())
@@ -140,4 +139,9 @@ impl RunDir {
     pub fn report_json_path(&self) -> PathBuf {
         self.root.join("report.json")
     }
+}
+
+/// `p` made absolute against the working directory (unchanged if that fails).
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
