@@ -1,0 +1,264 @@
+//! How worker events change the front end's state.
+
+use crate::protocol::{Command, Event, LogLevel};
+
+use super::*;
+
+impl App {
+    // ---- events -------------------------------------------------------------------------------
+
+    /// Folds one worker event into the state.
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted {
+                preset,
+                run_dir,
+                plan,
+                stop_rule,
+                ..
+            } => {
+                self.nodes = plan.nodes.iter().cloned().map(NodeState::new).collect();
+                let longest = plan.nodes.iter().map(|n| n.epochs).max().unwrap_or(0);
+                self.stop.on_started(stop_rule, longest);
+                self.info(format!(
+                    "run {preset} started · {} {}/{}/{} · T {} α {} · {}",
+                    plan.dataset,
+                    plan.train_size,
+                    plan.val_size,
+                    plan.test_size,
+                    plan.temperature,
+                    plan.alpha,
+                    run_dir.display()
+                ));
+                self.run = Some(RunInfo {
+                    preset: preset.clone(),
+                    run_dir: run_dir.clone(),
+                    plan: plan.clone(),
+                    started_at: self.now,
+                });
+            }
+            Event::StageStarted {
+                stage,
+                model,
+                epochs,
+                batches_per_epoch,
+                arms,
+            } => {
+                let Some(i) = self.node_index(model, *stage) else {
+                    self.warn(format!(
+                        "stage {} started for unknown model {model}",
+                        stage + 1
+                    ));
+                    return;
+                };
+                self.current = Some(i);
+                // Models with loaded weights before this one are ready whether or not the worker
+                // announced them with stages of their own.
+                for earlier in self.nodes[..i].iter_mut().filter(|n| n.is_loaded()) {
+                    earlier.started = true;
+                    earlier.finished = true;
+                }
+                let total = self.nodes.len();
+                let node = &mut self.nodes[i];
+                node.started = true;
+                node.epochs = *epochs;
+                if !arms.is_empty() {
+                    node.arms = arms.clone();
+                }
+                let text = match &node.summary.weights {
+                    Some(path) => format!(
+                        "stage {}/{total} {model} · {} · weights from {}",
+                        i + 1,
+                        node.summary.arch,
+                        file_name(path)
+                    ),
+                    None => format!(
+                        "stage {}/{total} {model} · {} · {epochs} ep × {batches_per_epoch} batches · {}",
+                        i + 1,
+                        node.summary.arch,
+                        arm_list(&node.arms)
+                    ),
+                };
+                self.info(text);
+            }
+            Event::BatchProgress {
+                stage,
+                arm,
+                epoch,
+                batch,
+                batches,
+                loss,
+            } => {
+                if let Some(node) = self.nodes.get_mut(*stage) {
+                    node.batch.insert(
+                        *arm,
+                        crate::tui::nodes::BatchState {
+                            epoch: *epoch,
+                            batch: *batch,
+                            batches: *batches,
+                            loss: *loss,
+                        },
+                    );
+                }
+            }
+            Event::EpochEnd(record) => {
+                let Some(i) = self.node_index(&record.model, record.stage) else {
+                    return;
+                };
+                let node = &mut self.nodes[i];
+                node.history
+                    .entry(record.arm)
+                    .or_default()
+                    .push(record.clone());
+                let text = format!(
+                    "{} {} ep {}/{} loss {:.3} val {} test {} {} img/s",
+                    record.model,
+                    record.arm.as_str(),
+                    record.epoch,
+                    node.epochs,
+                    record.train_loss,
+                    pct(record.val_acc),
+                    pct(record.test_acc),
+                    thousands(record.images_per_s)
+                );
+                self.info(text);
+            }
+            Event::StopRuleApplied { rule } => {
+                // The worker may confirm the rule in force at every epoch end; log changes only.
+                let news = self.stop.applied() != Some(rule) || self.stop.sent().is_some();
+                self.stop.on_applied(rule);
+                if news {
+                    self.info(format!("stop rule applied: {}", describe_rule(rule)));
+                }
+            }
+            Event::StopDecision {
+                stage,
+                model,
+                epoch,
+                reason,
+            } => {
+                if let Some(i) = self.node_index(model, *stage) {
+                    self.nodes[i].stopped = Some((*epoch, reason.clone()));
+                }
+                self.info(format!("{model} stopped @{epoch}: {reason}"));
+            }
+            Event::CheckpointSaved {
+                model,
+                arm,
+                epoch,
+                path,
+            } => {
+                self.info(format!(
+                    "saved {model} {} ep {epoch} → {}",
+                    arm.as_str(),
+                    file_name(path)
+                ));
+            }
+            Event::StageFinished { stage, model, arms } => {
+                let Some(i) = self.node_index(model, *stage) else {
+                    return;
+                };
+                let node = &mut self.nodes[i];
+                node.finished = true;
+                node.results = arms.clone();
+                node.batch.clear();
+                let loaded = node.is_loaded();
+                let lines: Vec<String> = arms
+                    .iter()
+                    .map(|r| {
+                        if loaded {
+                            format!(
+                                "{model} loaded: val {} test {}",
+                                pct(r.best_val_acc),
+                                pct(r.test_acc_at_best)
+                            )
+                        } else {
+                            format!(
+                                "{model} {} done: best val {} @ep {} · test {} · {} ep in {}",
+                                r.arm.as_str(),
+                                pct(r.best_val_acc),
+                                r.best_epoch,
+                                pct(r.test_acc_at_best),
+                                r.epochs_run,
+                                clock(r.seconds)
+                            )
+                        }
+                    })
+                    .collect();
+                for line in lines {
+                    self.info(line);
+                }
+            }
+            Event::Paused => {
+                self.paused = true;
+                self.pause_requested = None;
+                self.info("paused".into());
+            }
+            Event::Resumed => {
+                self.paused = false;
+                self.pause_requested = None;
+                self.info("resumed".into());
+            }
+            Event::Log { level, message } => self.push_log(*level, message.clone()),
+            Event::RunFinished {
+                report_md,
+                report_json,
+                seconds,
+            } => {
+                let mut text = format!("run finished in {}", clock(*seconds));
+                if let Some(summary) = self.student_summary() {
+                    text.push_str(" · ");
+                    text.push_str(&summary);
+                }
+                self.info(text);
+                self.info(format!("report: {}", report_md.display()));
+                self.end(Outcome::Finished {
+                    report_md: report_md.clone(),
+                    report_json: report_json.clone(),
+                    seconds: *seconds,
+                });
+            }
+            Event::RunAborted { reason } => {
+                self.warn(format!("run aborted: {reason}"));
+                self.end(Outcome::Aborted {
+                    reason: reason.clone(),
+                });
+            }
+            Event::RunFailed { error } => {
+                self.push_log(LogLevel::Error, format!("run failed: {error}"));
+                self.end(Outcome::Failed {
+                    error: error.clone(),
+                });
+            }
+        }
+    }
+
+    /// The worker's event channel closed. Without a terminal event first, the worker died.
+    pub fn on_disconnected(&mut self) {
+        if self.outcome.is_none() {
+            self.on_event(&Event::RunFailed {
+                error: "worker stopped unexpectedly".into(),
+            });
+        }
+    }
+
+    /// A command could not be sent: the worker is gone.
+    pub fn on_send_failed(&mut self, command: &Command) {
+        let name = match command {
+            Command::Pause => "pause",
+            Command::Resume => "resume",
+            Command::Quit => "quit",
+            Command::SetStopRule(_) => "stop rule",
+        };
+        self.push_log(
+            LogLevel::Error,
+            format!("could not send {name}: the worker is gone"),
+        );
+        self.pause_requested = None;
+        self.stop.on_send_failed();
+        if matches!(command, Command::Quit) {
+            // Nobody is left to confirm the quit; waiting would hang.
+            self.quit = true;
+        }
+    }
+}
