@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use crate::protocol::{ArmKind, ArmResult, Event, FrontEndLink, LogLevel, PlanSummary, Role};
 use crate::run_dir::report::clock;
+use crate::stop::{AfterStop, StopKind};
 
 /// How a headless run ended; `exit_code` is the process's.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,19 +82,15 @@ impl Printer {
                     .iter()
                     .map(|n| format!("{} {} ({})", n.name, n.arch, human(n.params)))
                     .collect();
-                let max = stop_rule
-                    .max_epochs
-                    .map_or("all".to_string(), |m| m.to_string());
                 let line = format!(
-                    "[{t}] {preset}: {} (train {} / val {} / test {}), run directory {}\n[{t}] chain: {}\n[{t}] stop rule: patience {}, min_delta {:.2} pp, max_epochs {max}",
+                    "[{t}] {preset}: {} (train {} / val {} / test {}), run directory {}\n[{t}] chain: {}\n[{t}] stop rule: {}",
                     plan.dataset,
                     plan.train_size,
                     plan.val_size,
                     plan.test_size,
                     run_dir.display(),
                     chain.join(" → "),
-                    stop_rule.patience,
-                    stop_rule.min_delta
+                    stop_rule.summary()
                 );
                 self.plan = Some(plan.clone());
                 line
@@ -140,18 +137,35 @@ impl Printer {
                 r.images_per_s,
                 r.seconds
             ),
-            Event::StopRuleApplied { rule } => format!(
-                "[{t}] stop rule applied: patience {}, min_delta {:.2} pp, max_epochs {}",
-                rule.patience,
-                rule.min_delta,
-                rule.max_epochs.map_or("all".to_string(), |m| m.to_string())
-            ),
+            Event::StopRuleApplied { rule } => {
+                format!("[{t}] stop rule applied: {}", rule.summary())
+            }
             Event::StopDecision {
                 model,
                 epoch,
+                kind,
                 reason,
+                after,
                 ..
-            } => format!("[{t}] {model}: stopped after epoch {epoch}: {reason}"),
+            } => match (kind, after) {
+                (StopKind::MaxEpochs, _) => {
+                    format!("[{t}] {model}: stage ends after epoch {epoch}: {reason}")
+                }
+                (_, AfterStop::Finish) => format!(
+                    "[{t}] {model}: distillation stopped after epoch {epoch}, stage ends: {reason}"
+                ),
+                (_, AfterStop::Labels) => format!(
+                    "[{t}] {model}: distillation stopped after epoch {epoch}, labels only from here: {reason}"
+                ),
+            },
+            Event::DistillationResumed { model, epoch, .. } => {
+                format!("[{t}] {model}: distillation resumed after epoch {epoch}")
+            }
+            Event::ControlCached { model, arm, path, .. } => format!(
+                "[{t}] {model} {}: control curve read from the cache {}",
+                arm.as_str(),
+                path.display()
+            ),
             Event::StageFinished { model, arms, .. } => {
                 self.results.insert(model.clone(), arms.clone());
                 let parts: Vec<String> = arms
@@ -187,7 +201,9 @@ impl Printer {
             }
             Event::RunAborted { reason } => format!("[{t}] aborted: {reason}; the run directory keeps what was done"),
             Event::RunFailed { error } => format!("[{t}] error: {error}"),
-            Event::BatchProgress { .. } | Event::CheckpointSaved { .. } => return None,
+            Event::BatchProgress { .. }
+            | Event::CheckpointSaved { .. }
+            | Event::Advantage { .. } => return None,
         })
     }
 

@@ -3,7 +3,7 @@
 //! Most cases use `ema = 0` so that Δ is the raw difference; the numbers are multiples of 1/4 so that
 //! every Δ is exact in binary and the comparisons with the thresholds are not at the mercy of rounding.
 
-use mkd_tui::stop::{AfterStop, ControlStopRule, Curves, Manual, StopDecision, StopKind};
+use mkd_tui::stop::{AfterStop, StopRule, Curves, Manual, StopDecision, StopKind};
 
 /// A rule with the given thresholds, no smoothing unless `ema` says so.
 fn rule(
@@ -13,8 +13,8 @@ fn rule(
     margin: f64,
     drop: f64,
     max_epochs: Option<usize>,
-) -> ControlStopRule {
-    ControlStopRule {
+) -> StopRule {
+    StopRule {
         ema,
         min_epochs,
         patience,
@@ -26,7 +26,7 @@ fn rule(
 }
 
 /// A constant control curve at 80 % and a KD curve at `80 + Δ`, so the raw advantage is `deltas`.
-fn decide_on_deltas(r: &ControlStopRule, deltas: &[f64], manual: Manual) -> Option<StopDecision> {
+fn decide_on_deltas(r: &StopRule, deltas: &[f64], manual: Manual) -> Option<StopDecision> {
     let kd: Vec<f64> = deltas.iter().map(|d| 80.0 + d).collect();
     let control = vec![80.0; deltas.len()];
     let controls = [control.as_slice()];
@@ -361,7 +361,7 @@ fn changing_thresholds_mid_run_re_evaluates_the_history() {
     assert_eq!(decide_on_deltas(&strict, &deltas, Manual::default()), None);
     // Lowered to 3: the same history stops at 4 (epochs 2, 3, 4) — earlier than the current epoch 6,
     // so the caller stops at once and reports these numbers.
-    let lowered = ControlStopRule {
+    let lowered = StopRule {
         patience: 3,
         ..strict.clone()
     };
@@ -370,7 +370,7 @@ fn changing_thresholds_mid_run_re_evaluates_the_history() {
         Some((4, StopKind::Margin))
     );
     // Lowered to 2: stops at 3, the earliest possible (min_epochs + patience − 1).
-    let lower = ControlStopRule {
+    let lower = StopRule {
         patience: 2,
         ..strict.clone()
     };
@@ -379,7 +379,7 @@ fn changing_thresholds_mid_run_re_evaluates_the_history() {
         Some((3, StopKind::Margin))
     );
     // Raising min_epochs to 4 under patience 2 moves the stop to 5.
-    let later = ControlStopRule {
+    let later = StopRule {
         min_epochs: 4,
         ..lower
     };
@@ -401,7 +401,7 @@ fn no_controls_only_max_epochs_or_manual() {
     // A collapsing KD curve without controls: Δ is undefined, never stops by itself.
     assert_eq!(r.decide(&curves, &Manual::default()), None);
     // max_epochs 3 → MaxEpochs at 3, Δ numbers NaN, kd still reported.
-    let capped = ControlStopRule {
+    let capped = StopRule {
         max_epochs: Some(3),
         ..r.clone()
     };
@@ -424,9 +424,9 @@ fn no_controls_only_max_epochs_or_manual() {
 
 #[test]
 fn smooth_matches_hand_computation() {
-    let r = ControlStopRule {
+    let r = StopRule {
         ema: 0.25,
-        ..ControlStopRule::default()
+        ..StopRule::default()
     };
     // ã = 80; 0.25·80 + 0.75·84 = 83; 0.25·83 + 0.75·88 = 86.75.
     assert_eq!(r.smooth(&[80.0, 84.0, 88.0]), vec![80.0, 83.0, 86.75]);
@@ -435,9 +435,9 @@ fn smooth_matches_hand_computation() {
 
 #[test]
 fn advantage_matches_hand_computation() {
-    let r = ControlStopRule {
+    let r = StopRule {
         ema: 0.5,
-        ..ControlStopRule::default()
+        ..StopRule::default()
     };
     let kd = [80.0, 84.0];
     let c1 = [82.0, 82.0];
@@ -456,11 +456,11 @@ fn advantage_matches_hand_computation() {
 
 #[test]
 fn empty_yaml_gives_the_defaults() {
-    let r: ControlStopRule = serde_yaml::from_str("{}").unwrap();
-    assert_eq!(r, ControlStopRule::default());
+    let r: StopRule = serde_yaml::from_str("{}").unwrap();
+    assert_eq!(r, StopRule::default());
     assert_eq!(
         r,
-        ControlStopRule {
+        StopRule {
             ema: 0.5,
             min_epochs: 2,
             patience: 2,
@@ -475,72 +475,72 @@ fn empty_yaml_gives_the_defaults() {
 
 #[test]
 fn yaml_fields_and_unknown_keys() {
-    let r: ControlStopRule =
+    let r: StopRule =
         serde_yaml::from_str("patience: 3\nmax_epochs: 8\nafter_stop: finish\n").unwrap();
     assert_eq!(r.patience, 3);
     assert_eq!(r.max_epochs, Some(8));
     assert_eq!(r.after_stop, AfterStop::Finish);
     assert_eq!(r.ema, 0.5);
-    let err = serde_yaml::from_str::<ControlStopRule>("patince: 3\n").unwrap_err();
+    let err = serde_yaml::from_str::<StopRule>("patince: 3\n").unwrap_err();
     assert!(err.to_string().contains("patince"), "{err}");
-    assert!(serde_yaml::from_str::<ControlStopRule>("after_stop: Labels\n").is_err());
+    assert!(serde_yaml::from_str::<StopRule>("after_stop: Labels\n").is_err());
 }
 
 #[test]
 fn validate_names_the_field() {
-    let ok = ControlStopRule::default();
+    let ok = StopRule::default();
     let bad = [
         (
-            ControlStopRule {
+            StopRule {
                 ema: 1.0,
                 ..ok.clone()
             },
             "ema",
         ),
         (
-            ControlStopRule {
+            StopRule {
                 ema: -0.1,
                 ..ok.clone()
             },
             "ema",
         ),
         (
-            ControlStopRule {
+            StopRule {
                 ema: f64::NAN,
                 ..ok.clone()
             },
             "ema",
         ),
         (
-            ControlStopRule {
+            StopRule {
                 margin: f64::INFINITY,
                 ..ok.clone()
             },
             "margin",
         ),
         (
-            ControlStopRule {
+            StopRule {
                 drop: -0.1,
                 ..ok.clone()
             },
             "drop",
         ),
         (
-            ControlStopRule {
+            StopRule {
                 drop: f64::NAN,
                 ..ok.clone()
             },
             "drop",
         ),
         (
-            ControlStopRule {
+            StopRule {
                 patience: 0,
                 ..ok.clone()
             },
             "patience",
         ),
         (
-            ControlStopRule {
+            StopRule {
                 max_epochs: Some(0),
                 ..ok.clone()
             },
@@ -552,7 +552,7 @@ fn validate_names_the_field() {
         assert!(err.starts_with(field), "{field}: {err}");
     }
     assert_eq!(
-        ControlStopRule {
+        StopRule {
             ema: 0.0,
             margin: -1.0,
             max_epochs: Some(1),

@@ -52,12 +52,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         p.training.batch_size
     );
     println!(
-        "distill   T = {} · alpha = {} · stop: patience {}, min_delta {:.2} pp, max_epochs {}",
+        "distill   T = {} · alpha = {}\nstop      {}",
         p.distill.temperature,
         p.distill.alpha,
-        p.stop.patience,
-        p.stop.min_delta,
-        p.stop.max_epochs.map_or("all".into(), |m| m.to_string())
+        p.stop.summary()
     );
     println!();
     println!(

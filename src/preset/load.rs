@@ -103,6 +103,9 @@ fn resolve(preset: &mut Preset, base: &Path) {
             .unwrap_or(canonical)
     };
     preset.data.root = join(&preset.data.root);
+    if let Some(c) = &preset.distill.control_cache {
+        preset.distill.control_cache = Some(join(c));
+    }
     for node in std::iter::once(&mut preset.chain.teacher)
         .chain(preset.chain.assistants.iter_mut())
         .chain(std::iter::once(&mut preset.chain.student))

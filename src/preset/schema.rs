@@ -193,6 +193,10 @@ pub struct DistillConfig {
     /// Control arms trained beside every distilled model.
     #[serde(default = "default_controls")]
     pub controls: Vec<ControlArm>,
+    /// Folder of the control-curve cache (scratch curves reused across runs); default
+    /// `control-cache/` beside the run directory (in `runs/`). Relative to the preset file.
+    #[serde(default)]
+    pub control_cache: Option<PathBuf>,
 }
 
 fn default_temperature() -> f64 {
@@ -211,6 +215,7 @@ impl Default for DistillConfig {
             temperature: default_temperature(),
             alpha: default_alpha(),
             controls: default_controls(),
+            control_cache: None,
         }
     }
 }
@@ -221,6 +226,9 @@ impl Default for DistillConfig {
 pub enum ControlArm {
     /// Labels only, same initial weights and data order.
     Scratch,
+    /// Plain KD from the chain's teacher (skipping the assistants); added to models below the first
+    /// assistant only.
+    KdFromTeacher,
 }
 
 /// The chain from teacher to student.

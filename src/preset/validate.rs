@@ -57,18 +57,10 @@ pub fn check(p: &Preset) -> Vec<Issue> {
             "each control arm may appear once",
         ));
     }
-    let s = &p.stop;
-    if !(s.min_delta.is_finite() && s.min_delta >= 0.0) {
-        out.push(issue(
-            "stop.min_delta",
-            format!("expected pp >= 0, got {}", s.min_delta),
-        ));
-    }
-    if s.max_epochs == Some(0) {
-        out.push(issue(
-            "stop.max_epochs",
-            "expected at least 1 (leave it out to run whole schedules)",
-        ));
+    if let Err(msg) = p.stop.validate() {
+        // The rule's messages start with the threshold's name.
+        let name = msg.split_whitespace().next().unwrap_or("stop");
+        out.push(issue(format!("stop.{name}"), msg.clone()));
     }
     check_chain(p, &mut out);
     out

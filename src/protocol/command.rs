@@ -16,6 +16,11 @@ pub enum Command {
     Resume,
     /// Stop the run after the current batch; the run directory is marked aborted.
     Quit,
-    /// Replace the stop rule; applied at the next epoch end and echoed as `StopRuleApplied`.
+    /// Replace the stop rule; applied at the next epoch end and echoed as `StopRuleApplied`. The
+    /// rule is then re-evaluated over the whole history, so it can stop distillation at once.
     SetStopRule(StopRule),
+    /// Stop distilling this model at the next epoch end (echoed as `StopDecision` of kind `manual`).
+    StopKd { model: String },
+    /// Distil this model again from the next epoch on (echoed as `DistillationResumed`).
+    ResumeKd { model: String },
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::stop::StopRule;
+use crate::stop::{AfterStop, StopKind, StopRule};
 
 /// One training run inside a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -14,15 +14,24 @@ pub enum ArmKind {
     Kd,
     /// Labels only (cross-entropy). The teacher's single arm, and the control arm of every distilled model.
     Scratch,
+    /// Control arm: plain KD from the chain's teacher, skipping the assistants (models below the
+    /// first assistant only).
+    KdFromTeacher,
 }
 
 impl ArmKind {
-    /// Short name used in files and on screen: `kd`, `scratch`.
+    /// Short name used in files and on screen: `kd`, `scratch`, `kd-from-teacher`.
     pub fn as_str(self) -> &'static str {
         match self {
             ArmKind::Kd => "kd",
             ArmKind::Scratch => "scratch",
+            ArmKind::KdFromTeacher => "kd-from-teacher",
         }
+    }
+
+    /// True for the arms that run a teacher's forward pass while distilling.
+    pub fn is_distilled(self) -> bool {
+        matches!(self, ArmKind::Kd | ArmKind::KdFromTeacher)
     }
 }
 
@@ -124,6 +133,15 @@ pub struct ArmResult {
     pub seconds: f64,
     /// Best checkpoint, when one was written.
     pub checkpoint: Option<PathBuf>,
+    /// Images passed through a teacher's forward pass (distilled arms), over all epochs.
+    #[serde(default)]
+    pub teacher_forwards: u64,
+    /// Epochs trained with the teacher (alpha > 0); the rest, after a stop, used labels only.
+    #[serde(default)]
+    pub distilled_epochs: usize,
+    /// The curve came from the control-curve cache instead of being trained in this run.
+    #[serde(default)]
+    pub cached: bool,
 }
 
 /// Severity of a log line.
@@ -168,12 +186,40 @@ pub enum Event {
     StopRuleApplied {
         rule: StopRule,
     },
-    /// The stop rule ended a stage early.
+    /// Distillation of a model stopped (by the rule or by hand), or a stage hit `max_epochs`.
     StopDecision {
         stage: usize,
         model: String,
+        /// Epoch (1-based) after which the teacher is no longer used.
         epoch: usize,
+        kind: StopKind,
+        /// One line with the thresholds and the numbers behind the decision.
         reason: String,
+        /// Advantage `Δ` at the stop epoch and its best so far, pp (`None` without controls).
+        delta: Option<f64>,
+        best_delta: Option<f64>,
+        /// What the stage does next: `finish` ends it, `labels` continues without the teacher.
+        after: AfterStop,
+    },
+    /// Distillation of a stopped model was switched back on by the user (at this epoch's end).
+    DistillationResumed {
+        stage: usize,
+        model: String,
+        epoch: usize,
+    },
+    /// The advantage curve `Δ(t)` of a distilled model under the rule in force, epoch 1 first, pp;
+    /// sent after every epoch end and whenever the rule changes (`None` where undefined).
+    Advantage {
+        stage: usize,
+        model: String,
+        delta: Vec<Option<f64>>,
+    },
+    /// A control arm's curve was read from the control-curve cache instead of being trained.
+    ControlCached {
+        stage: usize,
+        model: String,
+        arm: ArmKind,
+        path: PathBuf,
     },
     CheckpointSaved {
         model: String,

@@ -95,6 +95,7 @@ impl RunDir {
         // Absolute paths, so the copy can be run again from any folder.
         let mut preset = preset.clone();
         preset.data.root = absolute(&preset.data.root);
+        preset.distill.control_cache = preset.distill.control_cache.as_deref().map(absolute);
         for node in std::iter::once(&mut preset.chain.teacher)
             .chain(preset.chain.assistants.iter_mut())
             .chain(std::iter::once(&mut preset.chain.student))

@@ -8,10 +8,18 @@ use super::emitter::Emitter;
 use crate::protocol::{Command, Event};
 use crate::stop::StopRule;
 
+/// A "stop KD now" or "resume KD" asked for a model, applied at the next epoch end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManualRequest {
+    StopKd { model: String },
+    ResumeKd { model: String },
+}
+
 /// The worker's end of the command channel, with what was asked but not yet applied.
 pub struct Control {
     commands: Receiver<Command>,
     pending_rule: Option<StopRule>,
+    pending_manual: Vec<ManualRequest>,
 }
 
 impl Control {
@@ -19,6 +27,7 @@ impl Control {
         Control {
             commands,
             pending_rule: None,
+            pending_manual: Vec::new(),
         }
     }
 
@@ -66,6 +75,10 @@ impl Control {
         match cmd {
             Command::Quit => return ControlFlow::Break(()),
             Command::SetStopRule(rule) => self.pending_rule = Some(rule),
+            Command::StopKd { model } => self.pending_manual.push(ManualRequest::StopKd { model }),
+            Command::ResumeKd { model } => {
+                self.pending_manual.push(ManualRequest::ResumeKd { model })
+            }
             Command::Pause | Command::Resume => {}
         }
         ControlFlow::Continue(())
@@ -74,5 +87,10 @@ impl Control {
     /// The rule asked for since the last epoch end, if any; applied by the caller at epoch end.
     pub fn take_pending_rule(&mut self) -> Option<StopRule> {
         self.pending_rule.take()
+    }
+
+    /// Manual stop/resume requests since the last epoch end, oldest first.
+    pub fn take_manual(&mut self) -> Vec<ManualRequest> {
+        std::mem::take(&mut self.pending_manual)
     }
 }

@@ -61,8 +61,10 @@ impl Plan {
                     vec![ArmKind::Scratch]
                 } else {
                     let mut arms = vec![ArmKind::Kd];
-                    arms.extend(preset.distill.controls.iter().map(|c| match c {
-                        ControlArm::Scratch => ArmKind::Scratch,
+                    arms.extend(preset.distill.controls.iter().filter_map(|c| match c {
+                        ControlArm::Scratch => Some(ArmKind::Scratch),
+                        // Below the first assistant only: for the first one it is the kd arm.
+                        ControlArm::KdFromTeacher => (index >= 2).then_some(ArmKind::KdFromTeacher),
                     }));
                     arms
                 };

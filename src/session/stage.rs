@@ -1,22 +1,23 @@
 //! One stage: every arm of one model trained side by side, epoch by epoch, under the stop rule.
 
 use std::ops::ControlFlow;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context as _;
 use candle_core::Device;
 
-use super::control::Control;
+use super::arm::{Arm, Source};
+use super::control::{Control, ManualRequest};
+use super::control_cache::{CacheKey, CachedCurve, ControlCache, Lookup};
 use super::emitter::Emitter;
 use super::plan::{Plan, StagePlan};
 use crate::data::{self, Dataset};
 use crate::model::Classifier;
-use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event};
+use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, LogLevel};
 use crate::run_dir::RunDir;
 use crate::seed::{self, purpose};
-use crate::stop::StopRule;
-use crate::train::{self, EpochOutcome, KdTarget, Optimizer};
+use crate::stop::{AfterStop, Curves, Manual, StopKind, StopRule};
+use crate::train::{self, EpochOutcome, KdTarget};
 
 /// Images per evaluation batch: no gradients are kept, so larger than training batches.
 const EVAL_BATCH: usize = 1000;
@@ -31,6 +32,7 @@ pub struct StageContext<'a> {
     /// The stop rule in force; changed by `SetStopRule` at epoch ends.
     pub rule: &'a mut StopRule,
     pub device: &'a Device,
+    pub cache: &'a ControlCache,
 }
 
 /// How a stage ended.
@@ -39,21 +41,6 @@ pub enum StageOutcome {
     Done(Box<Classifier>),
     /// The user quit.
     Aborted,
-}
-
-/// One arm being trained.
-struct Arm {
-    kind: ArmKind,
-    model: Classifier,
-    optimizer: Box<dyn Optimizer>,
-    val_history: Vec<f64>,
-    best_epoch: usize,
-    best_val: f64,
-    test_at_best: f64,
-    last_test: f64,
-    seconds: f64,
-    checkpoint: PathBuf,
-    saved: bool,
 }
 
 /// Evaluate the given weights on validation and test (teacher loaded from a file).
@@ -105,47 +92,35 @@ pub fn run_loaded(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<S
                 epochs_run: 0,
                 seconds: started.elapsed().as_secs_f64(),
                 checkpoint: Some(path.clone()),
-            }],
+            teacher_forwards: 0,
+            distilled_epochs: 0,
+            cached: false,
+        }],
         })
         .map_err(anyhow::Error::msg)?;
     Ok(StageOutcome::Done(Box::new(model)))
 }
 
-/// Train every arm of `stage` for its epochs (or until the stop rule ends the stage), checkpoint
-/// each arm's best validation epoch, and return the primary arm's best model.
+/// Whether the kd arm still learns from its teacher, and what the user asked by hand.
+#[derive(Default)]
+struct KdSwitch {
+    stopped: bool,
+    manual: Manual,
+}
+
+/// Train every arm of `stage` for its epochs — distillation stopping per the rule — checkpoint each
+/// arm's best validation epoch, and return the primary arm's best model.
+///
+/// `teacher` teaches the kd arm; `chain_teacher` the kd-from-teacher control.
 pub fn run_trained(
     ctx: &mut StageContext,
     stage: &StagePlan,
     teacher: Option<&Classifier>,
+    chain_teacher: Option<&Classifier>,
 ) -> anyhow::Result<StageOutcome> {
     let preset = &ctx.plan.preset;
-    let init_seed = seed::derive(preset.seed, &[purpose::WEIGHT_INIT, stage.index as u64]);
-    let mut arms = Vec::new();
-    for (i, &kind) in stage.arms.iter().enumerate() {
-        // Same seed for every arm: the arms share their initial weights.
-        let model = Classifier::new(
-            &stage.spec,
-            ctx.plan.input,
-            ctx.plan.num_classes,
-            init_seed,
-            ctx.device,
-        )
-        .with_context(|| format!("building {}", stage.name))?;
-        let optimizer = train::build_optimizer(&stage.optimizer, model.trainable_vars())?;
-        arms.push(Arm {
-            kind,
-            model,
-            optimizer,
-            val_history: Vec::new(),
-            best_epoch: 0,
-            best_val: f64::NEG_INFINITY,
-            test_at_best: 0.0,
-            last_test: 0.0,
-            seconds: 0.0,
-            checkpoint: ctx.run_dir.checkpoint_path(&stage.name, kind, i == 0),
-            saved: false,
-        });
-    }
+    let mut arms = build_arms(ctx, stage)?;
+    let distilled = stage.arms.first() == Some(&ArmKind::Kd);
     let train_len = ctx.data.train.len();
     let batches = train_len.div_ceil(stage.batch_size);
     emit(
@@ -158,6 +133,7 @@ pub fn run_trained(
             arms: stage.arms.clone(),
         },
     )?;
+    let mut switch = KdSwitch::default();
     let base_lr = stage.optimizer.lr();
     for epoch in 0..stage.epochs {
         let lr = train::learning_rate(&stage.schedule, base_lr, epoch, stage.epochs);
@@ -170,160 +146,363 @@ pub fn run_trained(
             ),
         );
         for arm in arms.iter_mut() {
-            arm.optimizer.set_learning_rate(lr);
-            let kd = match (arm.kind, teacher) {
-                (ArmKind::Kd, Some(t)) => Some(KdTarget {
-                    teacher: t,
-                    temperature: preset.distill.temperature,
-                    alpha: preset.distill.alpha,
-                }),
+            let teacher_of_arm = match arm.kind {
+                ArmKind::Kd if !switch.stopped => teacher,
+                ArmKind::KdFromTeacher => chain_teacher,
                 _ => None,
             };
-            let (emitter, control) = (&mut *ctx.emitter, &mut *ctx.control);
-            let mut channel_error = None;
-            let mut on_batch = |b: train::BatchReport| {
-                let progress = Event::BatchProgress {
-                    stage: stage.index,
-                    arm: arm.kind,
-                    epoch: epoch + 1,
-                    batch: b.batch,
-                    batches: b.batches,
-                    loss: b.loss,
-                };
-                if let Err(e) = emitter.emit(progress) {
-                    channel_error = Some(e);
-                    return ControlFlow::Break(());
-                }
-                match control.poll(emitter) {
-                    Ok(flow) => flow,
-                    Err(e) => {
-                        channel_error = Some(e);
-                        ControlFlow::Break(())
-                    }
-                }
-            };
-            let outcome = train::train_epoch(
-                &arm.model,
-                arm.optimizer.as_mut(),
-                &ctx.data.train,
-                &order,
-                stage.batch_size,
-                kd.as_ref(),
-                &mut on_batch,
-            )
-            .with_context(|| {
-                format!(
-                    "training {} ({} arm), epoch {}",
-                    stage.name,
-                    arm.kind.as_str(),
-                    epoch + 1
-                )
-            })?;
-            if let Some(e) = channel_error {
-                anyhow::bail!(e);
-            }
-            let stats = match outcome {
-                EpochOutcome::Completed(stats) => stats,
-                EpochOutcome::Interrupted => return Ok(StageOutcome::Aborted),
-            };
-            let eval_started = Instant::now();
-            let val = train::evaluate(&arm.model, &ctx.data.val, EVAL_BATCH)?;
-            let test = train::evaluate(&arm.model, &ctx.data.test, EVAL_BATCH)?;
-            arm.seconds += stats.seconds + eval_started.elapsed().as_secs_f64();
-            arm.val_history.push(val);
-            arm.last_test = test;
-            emit(
-                ctx,
-                Event::EpochEnd(EpochRecord {
-                    stage: stage.index,
-                    model: stage.name.clone(),
-                    arm: arm.kind,
-                    epoch: epoch + 1,
-                    train_loss: stats.train_loss,
-                    val_acc: val,
-                    test_acc: test,
-                    lr,
-                    seconds: stats.seconds,
-                    images_per_s: stats.images as f64 / stats.seconds.max(1e-9),
-                }),
-            )?;
-            if val > arm.best_val {
-                arm.best_val = val;
-                arm.best_epoch = epoch + 1;
-                arm.test_at_best = test;
-                arm.model.save(&arm.checkpoint).with_context(|| {
-                    format!(
-                        "saving the best checkpoint of {} ({} arm)",
-                        stage.name,
-                        arm.kind.as_str()
-                    )
-                })?;
-                arm.saved = true;
-                emit(
-                    ctx,
-                    Event::CheckpointSaved {
-                        model: stage.name.clone(),
-                        arm: arm.kind,
-                        epoch: epoch + 1,
-                        path: arm.checkpoint.clone(),
-                    },
-                )?;
+            if run_arm_epoch(ctx, stage, arm, epoch, lr, &order, teacher_of_arm)?.is_break() {
+                return Ok(StageOutcome::Aborted);
             }
         }
-        // Epoch end: apply a rule sent during the epoch, then ask it about the primary arm.
-        if ctx
-            .control
-            .poll(ctx.emitter)
-            .map_err(anyhow::Error::msg)?
-            .is_break()
-        {
-            return Ok(StageOutcome::Aborted);
-        }
-        if let Some(rule) = ctx.control.take_pending_rule() {
-            *ctx.rule = rule.clone();
-            emit(ctx, Event::StopRuleApplied { rule })?;
-        }
-        if epoch + 1 < stage.epochs {
-            if let Some(reason) = ctx.rule.check(&arms[0].val_history) {
-                emit(
-                    ctx,
-                    Event::StopDecision {
-                        stage: stage.index,
-                        model: stage.name.clone(),
-                        epoch: epoch + 1,
-                        reason: reason.to_string(),
-                    },
-                )?;
-                break;
-            }
+        match end_of_epoch(ctx, stage, &arms, &mut switch, distilled, epoch + 1)? {
+            Next::Continue => {}
+            Next::EndStage => break,
+            Next::Quit => return Ok(StageOutcome::Aborted),
         }
     }
+    store_scratch_curve(ctx, stage, &arms)?;
     emit(
         ctx,
         Event::StageFinished {
             stage: stage.index,
             model: stage.name.clone(),
-            arms: arms
-                .iter()
-                .map(|a| ArmResult {
-                    arm: a.kind,
-                    best_epoch: a.best_epoch,
-                    best_val_acc: a.best_val,
-                    test_acc_at_best: a.test_at_best,
-                    last_test_acc: a.last_test,
-                    epochs_run: a.val_history.len(),
-                    seconds: a.seconds,
-                    checkpoint: a.saved.then(|| a.checkpoint.clone()),
-                })
-                .collect(),
+            arms: arms.iter().map(Arm::result).collect(),
         },
     )?;
     // The next stage learns from this model's best epoch, not its last.
     let primary = arms.swap_remove(0);
-    let mut best = primary.model;
+    let Source::Trained { model, .. } = primary.source else {
+        unreachable!("the primary arm is always trained")
+    };
+    let mut best = model;
     best.load(&primary.checkpoint)
         .with_context(|| format!("reloading the best checkpoint of {}", stage.name))?;
-    Ok(StageOutcome::Done(Box::new(best)))
+    Ok(StageOutcome::Done(best))
+}
+
+/// The stage's arms, primary first; a scratch control comes from the cache when it can.
+fn build_arms(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<Vec<Arm>> {
+    let init_seed = seed::derive(
+        ctx.plan.preset.seed,
+        &[purpose::WEIGHT_INIT, stage.index as u64],
+    );
+    let mut arms = Vec::new();
+    for (i, &kind) in stage.arms.iter().enumerate() {
+        let checkpoint = ctx.run_dir.checkpoint_path(&stage.name, kind, i == 0);
+        if kind == ArmKind::Scratch && i > 0 {
+            let key = CacheKey::new(ctx.plan, stage);
+            match ctx.cache.lookup(&key) {
+                Lookup::Hit(curve) => {
+                    emit(
+                        ctx,
+                        Event::ControlCached {
+                            stage: stage.index,
+                            model: stage.name.clone(),
+                            arm: kind,
+                            path: ctx.cache.path(&key),
+                        },
+                    )?;
+                    arms.push(Arm::new(kind, Source::Cached(curve), checkpoint));
+                    continue;
+                }
+                Lookup::Corrupt(why) => emit(
+                    ctx,
+                    Event::Log {
+                        level: LogLevel::Warn,
+                        message: format!("ignoring the control cache ({why}); training the scratch arm"),
+                    },
+                )?,
+                Lookup::Miss => {}
+            }
+        }
+        // Same seed for every arm: the arms share their initial weights.
+        let model = Classifier::new(
+            &stage.spec,
+            ctx.plan.input,
+            ctx.plan.num_classes,
+            init_seed,
+            ctx.device,
+        )
+        .with_context(|| format!("building {}", stage.name))?;
+        let optimizer = train::build_optimizer(&stage.optimizer, model.trainable_vars())?;
+        let source = Source::Trained {
+            model: Box::new(model),
+            optimizer,
+        };
+        arms.push(Arm::new(kind, source, checkpoint));
+    }
+    Ok(arms)
+}
+
+/// Train (or replay from the cache) one epoch of one arm, evaluate it, record it.
+/// `Break` when the user quit.
+fn run_arm_epoch(
+    ctx: &mut StageContext,
+    stage: &StagePlan,
+    arm: &mut Arm,
+    epoch: usize,
+    lr: f64,
+    order: &[usize],
+    teacher: Option<&Classifier>,
+) -> anyhow::Result<ControlFlow<()>> {
+    let (model, optimizer) = match &mut arm.source {
+        Source::Cached(curve) => {
+            let mut record = curve.records[epoch].clone();
+            record.stage = stage.index;
+            record.model = stage.name.clone();
+            emit(ctx, Event::EpochEnd(record.clone()))?;
+            arm.record(record, 0.0);
+            return Ok(ControlFlow::Continue(()));
+        }
+        Source::Trained { model, optimizer } => (model, optimizer),
+    };
+    optimizer.set_learning_rate(lr);
+    let kd = teacher.map(|t| KdTarget {
+        teacher: t,
+        temperature: ctx.plan.preset.distill.temperature,
+        alpha: ctx.plan.preset.distill.alpha,
+    });
+    let (emitter, control) = (&mut *ctx.emitter, &mut *ctx.control);
+    let mut channel_error = None;
+    let kind = arm.kind;
+    let mut on_batch = |b: train::BatchReport| {
+        let progress = Event::BatchProgress {
+            stage: stage.index,
+            arm: kind,
+            epoch: epoch + 1,
+            batch: b.batch,
+            batches: b.batches,
+            loss: b.loss,
+        };
+        if let Err(e) = emitter.emit(progress) {
+            channel_error = Some(e);
+            return ControlFlow::Break(());
+        }
+        match control.poll(emitter) {
+            Ok(flow) => flow,
+            Err(e) => {
+                channel_error = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    };
+    let outcome = train::train_epoch(
+        model,
+        optimizer.as_mut(),
+        &ctx.data.train,
+        order,
+        stage.batch_size,
+        kd.as_ref(),
+        &mut on_batch,
+    )
+    .with_context(|| {
+        format!(
+            "training {} ({} arm), epoch {}",
+            stage.name,
+            kind.as_str(),
+            epoch + 1
+        )
+    })?;
+    if let Some(e) = channel_error {
+        anyhow::bail!(e);
+    }
+    let stats = match outcome {
+        EpochOutcome::Completed(stats) => stats,
+        EpochOutcome::Interrupted => return Ok(ControlFlow::Break(())),
+    };
+    let eval_started = Instant::now();
+    let val = train::evaluate(model, &ctx.data.val, EVAL_BATCH)?;
+    let test = train::evaluate(model, &ctx.data.test, EVAL_BATCH)?;
+    arm.teacher_forwards += stats.teacher_forwards;
+    if stats.teacher_forwards > 0 {
+        arm.distilled_epochs += 1;
+    }
+    let record = EpochRecord {
+        stage: stage.index,
+        model: stage.name.clone(),
+        arm: kind,
+        epoch: epoch + 1,
+        train_loss: stats.train_loss,
+        val_acc: val,
+        test_acc: test,
+        lr,
+        seconds: stats.seconds,
+        images_per_s: stats.images as f64 / stats.seconds.max(1e-9),
+    };
+    emit(ctx, Event::EpochEnd(record.clone()))?;
+    // Fields of `arm` apart from `source` (still borrowed by `model`) can be read here.
+    if val > arm.best_val {
+        model.save(&arm.checkpoint).with_context(|| {
+            format!(
+                "saving the best checkpoint of {} ({} arm)",
+                stage.name,
+                kind.as_str()
+            )
+        })?;
+        arm.saved = true;
+        emit(
+            ctx,
+            Event::CheckpointSaved {
+                model: stage.name.clone(),
+                arm: kind,
+                epoch: epoch + 1,
+                path: arm.checkpoint.clone(),
+            },
+        )?;
+    }
+    arm.record(record, stats.seconds + eval_started.elapsed().as_secs_f64());
+    Ok(ControlFlow::Continue(()))
+}
+
+/// What the stage does after an epoch end.
+enum Next {
+    Continue,
+    /// `finish` after a stop, or `max_epochs`.
+    EndStage,
+    Quit,
+}
+
+/// After every arm has run epoch `epoch` (1-based): apply what the user sent, ask the stop rule,
+/// and say so.
+fn end_of_epoch(
+    ctx: &mut StageContext,
+    stage: &StagePlan,
+    arms: &[Arm],
+    switch: &mut KdSwitch,
+    distilled: bool,
+    epoch: usize,
+) -> anyhow::Result<Next> {
+    if ctx.control.poll(ctx.emitter).map_err(anyhow::Error::msg)?.is_break() {
+        return Ok(Next::Quit);
+    }
+    if let Some(rule) = ctx.control.take_pending_rule() {
+        *ctx.rule = rule.clone();
+        emit(ctx, Event::StopRuleApplied { rule })?;
+    }
+    for request in ctx.control.take_manual() {
+        let (model, stop) = match &request {
+            ManualRequest::StopKd { model } => (model, true),
+            ManualRequest::ResumeKd { model } => (model, false),
+        };
+        if *model != stage.name || !distilled {
+            let message = format!(
+                "{} distillation of {model}: it is not being distilled now ({} is training)",
+                if stop { "cannot stop" } else { "cannot resume" },
+                stage.name
+            );
+            emit(ctx, Event::Log { level: LogLevel::Warn, message })?;
+        } else if stop && !switch.stopped {
+            switch.manual.stopped_at = Some(epoch);
+        } else if !stop && switch.stopped {
+            // Back on from the next epoch; the rule is re-armed from there.
+            switch.manual.resumed_at = Some(epoch + 1);
+            switch.stopped = false;
+            emit(
+                ctx,
+                Event::DistillationResumed {
+                    stage: stage.index,
+                    model: stage.name.clone(),
+                    epoch,
+                },
+            )?;
+        }
+    }
+    let kd = &arms[0].val_history;
+    let controls: Vec<&[f64]> = arms[1..]
+        .iter()
+        .map(|a| a.val_history.as_slice())
+        .collect();
+    let curves = Curves {
+        kd,
+        controls: if distilled { &controls } else { &[] },
+    };
+    if distilled && !controls.is_empty() {
+        let delta = ctx.rule.advantage(&curves);
+        emit(
+            ctx,
+            Event::Advantage {
+                stage: stage.index,
+                model: stage.name.clone(),
+                delta: delta.into_iter().map(|d| d.is_finite().then_some(d)).collect(),
+            },
+        )?;
+    }
+    let decision = ctx.rule.decide(&curves, &switch.manual);
+    let at_cap = ctx.rule.max_epochs.is_some_and(|m| epoch >= m) && epoch < stage.epochs;
+    if let Some(d) = decision.filter(|d| distilled && !switch.stopped && d.kind != StopKind::MaxEpochs) {
+        // A decision about an earlier epoch (thresholds changed mid-run) stops now.
+        switch.stopped = true;
+        let after = ctx.rule.after_stop;
+        emit(
+            ctx,
+            Event::StopDecision {
+                stage: stage.index,
+                model: stage.name.clone(),
+                epoch,
+                kind: d.kind,
+                reason: d.reason(ctx.rule),
+                delta: d.delta.is_finite().then_some(d.delta),
+                best_delta: d.best_delta.is_finite().then_some(d.best_delta),
+                after,
+            },
+        )?;
+        if after == AfterStop::Finish {
+            return Ok(Next::EndStage);
+        }
+    }
+    if at_cap {
+        emit(
+            ctx,
+            Event::StopDecision {
+                stage: stage.index,
+                model: stage.name.clone(),
+                epoch,
+                kind: StopKind::MaxEpochs,
+                reason: format!("max_epochs {} reached", ctx.rule.max_epochs.unwrap_or(epoch)),
+                delta: None,
+                best_delta: None,
+                after: AfterStop::Finish,
+            },
+        )?;
+        return Ok(Next::EndStage);
+    }
+    Ok(Next::Continue)
+}
+
+/// Store a scratch control trained over the whole schedule in the control-curve cache.
+fn store_scratch_curve(ctx: &mut StageContext, stage: &StagePlan, arms: &[Arm]) -> anyhow::Result<()> {
+    let Some(arm) = arms
+        .iter()
+        .skip(1)
+        .find(|a| a.kind == ArmKind::Scratch && !a.is_cached())
+    else {
+        return Ok(());
+    };
+    if arm.records.len() != stage.epochs {
+        return Ok(());
+    }
+    let mut result: ArmResult = arm.result();
+    result.checkpoint = None;
+    let curve = CachedCurve {
+        key: CacheKey::new(ctx.plan, stage),
+        records: arm.records.clone(),
+        result,
+    };
+    let (level, message) = match ctx.cache.store(&curve) {
+        Ok(path) => (
+            LogLevel::Info,
+            format!("scratch curve of {} cached in {}", stage.name, path.display()),
+        ),
+        Err(e) => (
+            LogLevel::Warn,
+            format!(
+                "could not write the control cache in {}: {e}",
+                ctx.cache.dir().display()
+            ),
+        ),
+    };
+    emit(ctx, Event::Log { level, message })
 }
 
 fn emit(ctx: &mut StageContext, event: Event) -> anyhow::Result<()> {

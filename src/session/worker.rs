@@ -10,9 +10,12 @@ use crossbeam_channel::{bounded, unbounded};
 
 use super::control::Control;
 use super::emitter::Emitter;
+use super::control_cache::ControlCache;
 use super::plan::Plan;
 use super::stage::{self, StageContext, StageOutcome};
 use crate::data;
+use crate::model::Classifier;
+use crate::protocol::ArmKind;
 use crate::protocol::{Event, FrontEndLink, LogLevel};
 use crate::run_dir::{Recorder, RunDir, RunState, Status};
 
@@ -124,7 +127,16 @@ fn run(
         .map_err(anyhow::Error::msg)?;
     let device = Device::Cpu;
     let mut rule = preset.stop.clone();
-    let mut teacher = None;
+    let mut teacher: Option<Classifier> = None;
+    // The chain's teacher, kept for the kd-from-teacher controls of models below the first assistant.
+    let mut chain_teacher: Option<Classifier> = None;
+    let cache = ControlCache::new(
+        preset
+            .distill
+            .control_cache
+            .clone()
+            .unwrap_or_else(|| default_cache_dir(run_dir.path())),
+    );
     for stage in &plan.stages {
         let mut ctx = StageContext {
             plan,
@@ -134,14 +146,24 @@ fn run(
             control: &mut *control,
             rule: &mut rule,
             device: &device,
+            cache: &cache,
         };
         let outcome = if stage.weights.is_some() {
             stage::run_loaded(&mut ctx, stage)?
         } else {
-            stage::run_trained(&mut ctx, stage, teacher.as_ref())?
+            stage::run_trained(&mut ctx, stage, teacher.as_ref(), chain_teacher.as_ref())?
         };
         match outcome {
-            StageOutcome::Done(model) => teacher = Some(*model),
+            StageOutcome::Done(model) => {
+                // Only the kd-from-teacher controls need the chain's teacher after stage 1.
+                if stage.index == 0 && plan.stages.iter().any(|s| s.arms.contains(&ArmKind::KdFromTeacher)) {
+                    let mut copy = Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, &device)?;
+                    let best = run_dir.checkpoint_path(&stage.name, ArmKind::Scratch, true);
+                    copy.load(stage.weights.as_deref().unwrap_or(&best))?;
+                    chain_teacher = Some(copy);
+                }
+                teacher = Some(*model);
+            }
             StageOutcome::Aborted => return Ok(Finish::Aborted),
         }
     }
@@ -161,4 +183,13 @@ fn run(
         report_json: json,
         seconds,
     }))
+}
+
+/// `control-cache/` beside the run directory, i.e. inside the runs folder.
+fn default_cache_dir(run_dir: &std::path::Path) -> std::path::PathBuf {
+    run_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+        .join("control-cache")
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::control_rule::ControlStopRule;
+use super::rule::StopRule;
 
 /// Which branch of the rule stopped distillation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +42,7 @@ pub struct StopDecision {
 impl StopDecision {
     /// One line for the log and the report, with the thresholds of `rule` and the numbers behind the
     /// decision, e.g. `Δ −0.12 pp ≤ margin 0.00 pp for 2 epochs (kd 85.31 %, best control 85.43 %)`.
-    pub fn reason(&self, rule: &ControlStopRule) -> String {
+    pub fn reason(&self, rule: &StopRule) -> String {
         let epochs = rule.patience.max(1);
         let for_epochs = if epochs == 1 {
             "for 1 epoch".to_string()
@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn margin_reason_has_the_numbers() {
-        let rule = ControlStopRule::default();
+        let rule = StopRule::default();
         assert_eq!(
             decision(StopKind::Margin).reason(&rule),
             "Δ −0.12 pp ≤ margin 0.00 pp for 2 epochs (kd 85.31 %, best control 85.43 %)"
@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn drop_reason_has_the_numbers() {
-        let rule = ControlStopRule::default();
+        let rule = StopRule::default();
         let d = StopDecision {
             delta: 0.41,
             ..decision(StopKind::Drop)
@@ -123,9 +123,9 @@ mod tests {
 
     #[test]
     fn one_epoch_patience_is_singular() {
-        let rule = ControlStopRule {
+        let rule = StopRule {
             patience: 1,
-            ..ControlStopRule::default()
+            ..StopRule::default()
         };
         assert!(decision(StopKind::Margin)
             .reason(&rule)
@@ -134,9 +134,9 @@ mod tests {
 
     #[test]
     fn max_epochs_and_manual_reasons() {
-        let rule = ControlStopRule {
+        let rule = StopRule {
             max_epochs: Some(8),
-            ..ControlStopRule::default()
+            ..StopRule::default()
         };
         assert_eq!(
             decision(StopKind::MaxEpochs).reason(&rule),

@@ -1,183 +1,278 @@
-//! The per-stage stop rule: early stopping on validation accuracy.
+//! The control-group stop rule of DESIGN §4.1: stop distilling a model once KD no longer beats its
+//! control arms, or once its advantage over them is falling.
 //!
-//! A later control-group rule (DESIGN §4.1) replaces the insides of [`StopRule::check`]; the panel,
-//! the `SetStopRule` command and the `StopRuleApplied` echo stay as they are.
+//! # Semantics
+//! - Epochs are 1-based. Every arm's validation accuracy (%) is smoothed by an EMA with weight
+//!   [`ema`](StopRule::ema): `ã(1) = a(1)`, `ã(t) = ema·ã(t−1) + (1−ema)·a(t)`.
+//! - Advantage: `Δ(t) = ã_kd(t) − max_c ã_c(t)`, pp, defined on the epochs that the KD curve and every
+//!   control curve have (a cached control curve may be longer than the KD curve seen so far).
+//! - The condition at epoch t: `C(t) = Δ(t) ≤ margin`, or `Δ(t) < max_{s≤t} Δ(s) − drop`. Margin takes
+//!   precedence in [`StopKind`] when both hold; the kind is the one that holds at the stop epoch.
+//! - Distillation stops at the first epoch `t ≥ min_epochs` such that C held at each of the `patience`
+//!   epochs `t−patience+1 … t`, and all of those epochs are `≥ min_epochs` (so the earliest automatic
+//!   stop is epoch `min_epochs + patience − 1`). `patience` 0 is treated as 1, `min_epochs` 0 as 1.
+//! - `max_epochs`: [`decide`](StopRule::decide) also returns [`StopKind::MaxEpochs`] at
+//!   `t = max_epochs` if nothing earlier fired (the caller ends the stage there). At the same epoch an
+//!   automatic stop (Margin / Drop) is reported instead, but the stage still ends at `max_epochs`.
+//! - Manual: a manual stop at epoch e wins if no automatic stop came strictly earlier (kind Manual,
+//!   numbers at e; a tie at e goes to Manual). A manual resume at epoch r (r > the epoch of the stop
+//!   that `decide` returns without the resume, whether automatic or manual) cancels any stop at or before
+//!   r−1 and re-arms the rule: streaks may then only use epochs `≥ max(r, min_epochs)`, max Δ for the
+//!   drop test restarts at r, and `max_epochs` fires at the first epoch `≥ max(r, max_epochs)`. A resume
+//!   without a previous stop (or at or before it) is ignored. Smoothing is never restarted.
+//! - No controls → `decide` can only return MaxEpochs or Manual.
+//! - An epoch whose Δ is not defined or not a number does not satisfy C (it breaks a streak).
 
 use serde::{Deserialize, Serialize};
 
-/// Thresholds of the stop rule, edited live in the stop panel.
+use super::decision::{StopDecision, StopKind};
+use super::ema;
+
+/// Thresholds of the control-group stop rule, edited live in the stop panel. Presets carry them under
+/// `stop:`; every field has a default and unknown keys are rejected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct StopRule {
-    /// Stop when the best validation accuracy has not improved by at least `min_delta` for this many
-    /// consecutive epochs. 0 disables the plateau test.
-    #[serde(default = "default_patience")]
+    /// EMA weight in `[0, 1)`: `ã(1) = a(1)`, `ã(t) = ema·ã(t−1) + (1−ema)·a(t)`. 0 = no smoothing.
+    pub ema: f64,
+    /// Epochs before any automatic decision: only epochs `≥ min_epochs` count towards a streak.
+    pub min_epochs: usize,
+    /// Consecutive epochs the stop condition must hold, ≥ 1 (0 is treated as 1).
     pub patience: usize,
-    /// Smallest gain over the best validation accuracy so far that counts as an improvement, pp.
-    #[serde(default = "default_min_delta")]
-    pub min_delta: f64,
-    /// Upper bound on the epochs of any stage; `None` runs each stage's whole schedule.
-    #[serde(default)]
+    /// Stop when `Δ ≤ margin`, pp: KD no longer beats the best control by more than this.
+    pub margin: f64,
+    /// Stop when `Δ` falls more than this below its best so far, pp, ≥ 0.
+    pub drop: f64,
+    /// Cap on every stage's epochs: the stage ends at this epoch whatever [`StopRule::decide`]
+    /// reports there; `None` runs the schedule's epochs.
     pub max_epochs: Option<usize>,
-}
-
-fn default_patience() -> usize {
-    3
-}
-
-fn default_min_delta() -> f64 {
-    0.05
+    /// What training does after distillation stops.
+    pub after_stop: AfterStop,
 }
 
 impl Default for StopRule {
     fn default() -> Self {
         StopRule {
-            patience: default_patience(),
-            min_delta: default_min_delta(),
+            ema: 0.5,
+            min_epochs: 2,
+            patience: 2,
+            margin: 0.0,
+            drop: 0.3,
             max_epochs: None,
+            after_stop: AfterStop::Labels,
         }
     }
 }
 
-/// Why a stage stopped before the end of its schedule.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StopReason {
-    /// No gain of `min_delta` pp over `best` (%, reached at epoch `best_epoch`) for `patience` epochs.
-    Plateau {
-        best: f64,
-        best_epoch: usize,
-        patience: usize,
-        min_delta: f64,
-    },
-    /// `max_epochs` reached.
-    MaxEpochs { max_epochs: usize },
+impl AfterStop {
+    /// `finish` or `labels`, as in presets.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AfterStop::Finish => "finish",
+            AfterStop::Labels => "labels",
+        }
+    }
 }
 
-impl std::fmt::Display for StopReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StopReason::Plateau {
-                best,
-                best_epoch,
-                patience,
-                min_delta,
-            } => write!(
-                f,
-                "no gain of {min_delta:.2} pp over best val {best:.2}% (epoch {best_epoch}) for {patience} epochs"
-            ),
-            StopReason::MaxEpochs { max_epochs } => write!(f, "max_epochs {max_epochs} reached"),
+/// What a stage does once distillation stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterStop {
+    /// End the stage and keep the best checkpoint.
+    Finish,
+    /// Continue with `alpha = 0` (labels only, no teacher forward passes) to the end of the schedule.
+    #[default]
+    Labels,
+}
+
+/// Per-epoch validation accuracies (%) of one distilled model's arms, epoch 1 first.
+#[derive(Debug, Clone, Copy)]
+pub struct Curves<'a> {
+    /// The KD arm.
+    pub kd: &'a [f64],
+    /// One curve per control arm (scratch, KD from the teacher, …), each normally as long as `kd`; Δ is
+    /// defined on the epochs that all curves have.
+    pub controls: &'a [&'a [f64]],
+}
+
+/// Manual overrides from the user, by the epoch (1-based) at which they took effect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Manual {
+    /// "Stop KD now" took effect at this epoch.
+    pub stopped_at: Option<usize>,
+    /// "Resume KD" took effect at this epoch; ignored unless a stop came before it.
+    pub resumed_at: Option<usize>,
+}
+
+/// The smoothed curves and the advantage, computed once per [`StopRule::decide`].
+struct Smoothed {
+    /// Smoothed KD accuracy, %, one per epoch seen.
+    kd: Vec<f64>,
+    /// Best smoothed control accuracy, %, on the epochs every control has.
+    control: Vec<f64>,
+    /// Advantage Δ, pp, on the epochs every curve has.
+    delta: Vec<f64>,
+}
+
+impl Smoothed {
+    fn new(rule: &StopRule, curves: &Curves) -> Self {
+        let kd = rule.smooth(curves.kd);
+        let controls: Vec<Vec<f64>> = curves.controls.iter().map(|c| rule.smooth(c)).collect();
+        let common = controls.iter().map(Vec::len).min().unwrap_or(0);
+        let control: Vec<f64> = (0..common)
+            .map(|i| {
+                controls
+                    .iter()
+                    .map(|c| c[i])
+                    .fold(f64::NEG_INFINITY, f64::max)
+            })
+            .collect();
+        let delta = kd.iter().zip(&control).map(|(k, c)| k - c).collect();
+        Smoothed { kd, control, delta }
+    }
+
+    /// Δ at 1-based `epoch`, if defined.
+    fn delta_at(&self, epoch: usize) -> Option<f64> {
+        epoch
+            .checked_sub(1)
+            .and_then(|i| self.delta.get(i))
+            .copied()
+    }
+
+    /// The decision at `epoch` with the numbers there; `armed_from` bounds the best-Δ window.
+    fn decision(&self, epoch: usize, kind: StopKind, armed_from: usize) -> StopDecision {
+        let at = |v: &[f64]| {
+            epoch
+                .checked_sub(1)
+                .and_then(|i| v.get(i))
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let best_delta = (armed_from.max(1)..=epoch)
+            .filter_map(|s| self.delta_at(s))
+            .fold(f64::NAN, f64::max);
+        StopDecision {
+            epoch,
+            kind,
+            delta: at(&self.delta),
+            best_delta,
+            kd_smoothed: at(&self.kd),
+            control_smoothed: at(&self.control),
         }
     }
 }
 
 impl StopRule {
-    /// Decide after the last epoch of `val_accs` (validation accuracy per epoch, %, epoch 1 first)
-    /// whether the stage stops now. Pure: the same history and thresholds give the same answer, so a
-    /// changed rule can be re-evaluated over the history at once.
-    pub fn check(&self, val_accs: &[f64]) -> Option<StopReason> {
-        let epochs = val_accs.len();
-        if epochs == 0 {
-            return None;
+    /// Check the thresholds: `ema` in `[0, 1)`, `margin` and `drop` finite, `drop ≥ 0`, `patience ≥ 1`,
+    /// `max_epochs ≥ 1` if set. The message names the field and what was expected.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..1.0).contains(&self.ema) {
+            return Err(format!("ema must be in [0, 1), got {}", self.ema));
         }
-        if let Some(max) = self.max_epochs {
-            if epochs >= max {
-                return Some(StopReason::MaxEpochs { max_epochs: max });
+        if !self.margin.is_finite() {
+            return Err(format!(
+                "margin must be a finite number of pp, got {}",
+                self.margin
+            ));
+        }
+        if !self.drop.is_finite() || self.drop < 0.0 {
+            return Err(format!(
+                "drop must be a finite number of pp ≥ 0, got {}",
+                self.drop
+            ));
+        }
+        if self.patience < 1 {
+            return Err(format!(
+                "patience must be at least 1 epoch, got {}",
+                self.patience
+            ));
+        }
+        if self.max_epochs == Some(0) {
+            return Err("max_epochs must be at least 1 epoch when set, got 0".to_string());
+        }
+        Ok(())
+    }
+
+    /// One line for logs and plans: `ema 0.50 · min_epochs 2 · patience 2 · margin 0.00 pp ·
+    /// drop 0.30 pp · max_epochs all · after labels`.
+    pub fn summary(&self) -> String {
+        format!(
+            "ema {:.2} · min_epochs {} · patience {} · margin {:.2} pp · drop {:.2} pp · max_epochs {} · after {}",
+            self.ema,
+            self.min_epochs,
+            self.patience,
+            self.margin,
+            self.drop,
+            self.max_epochs.map_or("all".to_string(), |m| m.to_string()),
+            self.after_stop.as_str()
+        )
+    }
+
+    /// Smoothed curve: `ã(1) = a(1)`, `ã(t) = ema·ã(t−1) + (1−ema)·a(t)`, % in, % out.
+    pub fn smooth(&self, acc: &[f64]) -> Vec<f64> {
+        ema::smooth(acc, self.ema)
+    }
+
+    /// `Δ(t) = ã_kd(t) − max_c ã_c(t)`, pp, for every epoch t that the KD curve and all control curves
+    /// have (epoch 1 first). Empty controls → Δ is not defined: an empty Vec.
+    pub fn advantage(&self, curves: &Curves) -> Vec<f64> {
+        Smoothed::new(self, curves).delta
+    }
+
+    /// The first epoch at which distillation stops, given everything seen so far; `None` = keep
+    /// distilling.
+    ///
+    /// A pure function of the curves, the thresholds and the manual overrides (see the module
+    /// documentation for the exact rule), so that changing a threshold mid-run re-evaluates the whole
+    /// history at once: the returned epoch may lie before the last epoch of `curves` (lowering
+    /// `patience` can stop at once); the caller then stops at the current epoch and reports the
+    /// decision's numbers. A manual stop at an epoch not yet in `curves` is returned as is, with `NaN`
+    /// numbers. Thresholds are used as given: call [`validate`](Self::validate) first.
+    pub fn decide(&self, curves: &Curves, manual: &Manual) -> Option<StopDecision> {
+        let smoothed = Smoothed::new(self, curves);
+        let first = self.first_stop(&smoothed, 1, manual.stopped_at);
+        match (first, manual.resumed_at) {
+            (Some(stop), Some(resumed)) if stop.epoch < resumed => {
+                let stopped_after = manual.stopped_at.filter(|&e| e >= resumed);
+                self.first_stop(&smoothed, resumed, stopped_after)
+            }
+            (first, _) => first,
+        }
+    }
+
+    /// The first stop of a rule armed from epoch `armed_from`, with a manual stop at `manual_stop`.
+    fn first_stop(
+        &self,
+        smoothed: &Smoothed,
+        armed_from: usize,
+        manual_stop: Option<usize>,
+    ) -> Option<StopDecision> {
+        let armed_from = armed_from.max(1);
+        let patience = self.patience.max(1);
+        let eligible = armed_from.max(self.min_epochs);
+        let mut best = f64::NEG_INFINITY;
+        let mut streak = 0;
+        for t in armed_from..=smoothed.kd.len() {
+            if manual_stop.is_some_and(|e| t >= e) {
+                break;
+            }
+            let delta = smoothed.delta_at(t);
+            if let Some(d) = delta {
+                best = best.max(d);
+            }
+            let kind = match delta {
+                Some(d) if t >= eligible && d <= self.margin => Some(StopKind::Margin),
+                Some(d) if t >= eligible && d < best - self.drop => Some(StopKind::Drop),
+                _ => None,
+            };
+            streak = if kind.is_some() { streak + 1 } else { 0 };
+            if let Some(kind) = kind.filter(|_| streak >= patience) {
+                return Some(smoothed.decision(t, kind, armed_from));
+            }
+            if self.max_epochs.is_some_and(|m| t >= m) {
+                return Some(smoothed.decision(t, StopKind::MaxEpochs, armed_from));
             }
         }
-        if self.patience == 0 {
-            return None;
-        }
-        // Epoch of the last improvement: an epoch counts when it beats the best so far by min_delta.
-        let mut best = val_accs[0];
-        let mut best_epoch = 1;
-        for (i, &acc) in val_accs.iter().enumerate().skip(1) {
-            if acc >= best + self.min_delta {
-                best = acc;
-                best_epoch = i + 1;
-            }
-        }
-        if epochs - best_epoch >= self.patience {
-            Some(StopReason::Plateau {
-                best,
-                best_epoch,
-                patience: self.patience,
-                min_delta: self.min_delta,
-            })
-        } else {
-            None
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rule(patience: usize, min_delta: f64, max_epochs: Option<usize>) -> StopRule {
-        StopRule {
-            patience,
-            min_delta,
-            max_epochs,
-        }
-    }
-
-    #[test]
-    fn no_history_never_stops() {
-        assert_eq!(rule(1, 0.0, Some(1)).check(&[]), None);
-    }
-
-    #[test]
-    fn improving_curve_runs_on() {
-        let r = rule(2, 0.1, None);
-        assert_eq!(r.check(&[80.0, 81.0, 82.0, 83.0]), None);
-    }
-
-    #[test]
-    fn plateau_stops_after_patience_epochs_without_gain() {
-        let r = rule(2, 0.1, None);
-        // best 82.0 at epoch 2; epochs 3 and 4 gain < 0.1 pp -> stop after epoch 4.
-        assert_eq!(r.check(&[80.0, 82.0, 82.05]), None);
-        assert_eq!(
-            r.check(&[80.0, 82.0, 82.05, 81.0]),
-            Some(StopReason::Plateau {
-                best: 82.0,
-                best_epoch: 2,
-                patience: 2,
-                min_delta: 0.1
-            })
-        );
-    }
-
-    #[test]
-    fn small_gains_below_min_delta_do_not_reset_patience() {
-        // 0.04 pp steps never reach the 0.05 pp threshold, so the best stays at epoch 1.
-        let r = rule(3, 0.05, None);
-        assert!(r.check(&[90.0, 90.04, 90.0]).is_none());
-        assert!(matches!(
-            r.check(&[90.0, 90.04, 90.0, 90.04]),
-            Some(StopReason::Plateau { best_epoch: 1, .. })
-        ));
-    }
-
-    #[test]
-    fn zero_patience_disables_plateau() {
-        assert_eq!(rule(0, 0.0, None).check(&[50.0, 40.0, 30.0, 20.0]), None);
-    }
-
-    #[test]
-    fn max_epochs_bounds_the_stage() {
-        let r = rule(0, 0.0, Some(3));
-        assert_eq!(r.check(&[1.0, 2.0]), None);
-        assert_eq!(
-            r.check(&[1.0, 2.0, 3.0]),
-            Some(StopReason::MaxEpochs { max_epochs: 3 })
-        );
-    }
-
-    #[test]
-    fn lowering_patience_mid_run_stops_at_once() {
-        let history = [70.0, 75.0, 75.0];
-        assert_eq!(rule(3, 0.1, None).check(&history), None);
-        assert!(rule(1, 0.1, None).check(&history).is_some());
+        manual_stop.map(|e| smoothed.decision(e, StopKind::Manual, armed_from))
     }
 }

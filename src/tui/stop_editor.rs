@@ -7,54 +7,91 @@
 
 use crate::stop::StopRule;
 
-/// Largest `patience` the panel offers.
-pub const PATIENCE_MAX: usize = 99;
-/// Largest `min_delta` the panel offers, pp.
-pub const MIN_DELTA_MAX: f64 = 10.0;
-/// Step of `min_delta`, pp.
-pub const MIN_DELTA_STEP: f64 = 0.05;
+use crate::stop::AfterStop;
+
+/// Largest `patience` and `min_epochs` the panel offers.
+pub const EPOCHS_MAX: usize = 99;
+/// Step of `margin` and `drop`, pp.
+pub const PP_STEP: f64 = 0.05;
+/// Range of `margin`, pp.
+pub const MARGIN_RANGE: (f64, f64) = (-5.0, 10.0);
+/// Largest `drop`, pp.
+pub const DROP_MAX: f64 = 10.0;
+/// Step of `ema`.
+pub const EMA_STEP: f64 = 0.05;
+/// Largest `ema` the panel offers.
+pub const EMA_MAX: f64 = 0.95;
 /// `max_epochs` ceiling before a plan says how long its longest stage is.
 const DEFAULT_LONGEST: usize = 99;
 
-/// A row of the panel.
+/// A row of the panel: one threshold of [`StopRule`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopRow {
-    /// `StopRule::patience`.
+    /// Consecutive epochs the stop condition must hold.
     Patience,
-    /// `StopRule::min_delta`, pp.
-    MinDelta,
-    /// `StopRule::max_epochs`, `all` for none.
+    /// pp.
+    Margin,
+    /// pp.
+    Drop,
+    /// Epochs before any automatic decision.
+    MinEpochs,
+    /// EMA weight of the validation curves.
+    Ema,
+    /// `all` for none.
     MaxEpochs,
+    /// `finish` or `labels`.
+    AfterStop,
 }
 
 impl StopRow {
-    /// Rows top to bottom.
-    pub const ALL: [StopRow; 3] = [StopRow::Patience, StopRow::MinDelta, StopRow::MaxEpochs];
+    /// Rows top to bottom, most adjusted first.
+    pub const ALL: [StopRow; 7] = [
+        StopRow::Patience,
+        StopRow::Margin,
+        StopRow::Drop,
+        StopRow::MinEpochs,
+        StopRow::Ema,
+        StopRow::MaxEpochs,
+        StopRow::AfterStop,
+    ];
 
     /// The field name as in the preset.
     pub fn name(self) -> &'static str {
         match self {
             StopRow::Patience => "patience",
-            StopRow::MinDelta => "min_delta",
+            StopRow::Margin => "margin",
+            StopRow::Drop => "drop",
+            StopRow::MinEpochs => "min_epochs",
+            StopRow::Ema => "ema",
             StopRow::MaxEpochs => "max_epochs",
+            StopRow::AfterStop => "after",
         }
     }
 
-    /// The row's value in `rule`, as shown: `3`, `0.05 pp`, `all`.
+    /// The row's value in `rule`, as shown: `3`, `0.05 pp`, `0.50`, `all`, `labels`.
     pub fn value(self, rule: &StopRule) -> String {
         match self {
             StopRow::Patience => rule.patience.to_string(),
-            StopRow::MinDelta => format!("{:.2} pp", rule.min_delta),
+            StopRow::Margin => format!("{:.2} pp", rule.margin),
+            StopRow::Drop => format!("{:.2} pp", rule.drop),
+            StopRow::MinEpochs => rule.min_epochs.to_string(),
+            StopRow::Ema => format!("{:.2}", rule.ema),
             StopRow::MaxEpochs => match rule.max_epochs {
                 Some(n) => n.to_string(),
                 None => "all".to_string(),
             },
+            StopRow::AfterStop => rule.after_stop.as_str().to_string(),
         }
     }
 
     fn differs(self, a: &StopRule, b: &StopRule) -> bool {
         self.value(a) != self.value(b)
     }
+}
+
+/// `value + step·unit`, rounded to two decimals so repeated steps do not drift, clamped.
+fn stepped(value: f64, step: i32, unit: f64, lo: f64, hi: f64) -> f64 {
+    (((value + f64::from(step) * unit) * 100.0).round() / 100.0).clamp(lo, hi)
 }
 
 /// The panel's state.
@@ -121,12 +158,22 @@ impl StopEditor {
         match row {
             StopRow::Patience => {
                 let next = rule.patience as i64 + i64::from(step);
-                rule.patience = next.clamp(0, PATIENCE_MAX as i64) as usize;
+                rule.patience = next.clamp(1, EPOCHS_MAX as i64) as usize;
             }
-            StopRow::MinDelta => {
-                let next = rule.min_delta + f64::from(step) * MIN_DELTA_STEP;
-                // Round to the step's two decimals so repeated steps do not drift (0.1500000002).
-                rule.min_delta = ((next * 100.0).round() / 100.0).clamp(0.0, MIN_DELTA_MAX);
+            StopRow::MinEpochs => {
+                let next = rule.min_epochs as i64 + i64::from(step);
+                rule.min_epochs = next.clamp(1, EPOCHS_MAX as i64) as usize;
+            }
+            StopRow::Margin => {
+                rule.margin = stepped(rule.margin, step, PP_STEP, MARGIN_RANGE.0, MARGIN_RANGE.1)
+            }
+            StopRow::Drop => rule.drop = stepped(rule.drop, step, PP_STEP, 0.0, DROP_MAX),
+            StopRow::Ema => rule.ema = stepped(rule.ema, step, EMA_STEP, 0.0, EMA_MAX),
+            StopRow::AfterStop => {
+                rule.after_stop = match rule.after_stop {
+                    AfterStop::Finish => AfterStop::Labels,
+                    AfterStop::Labels => AfterStop::Finish,
+                }
             }
             StopRow::MaxEpochs => {
                 rule.max_epochs = match (rule.max_epochs, step.signum()) {

@@ -74,8 +74,7 @@ pub fn plan() -> PlanSummary {
 pub fn rule() -> StopRule {
     StopRule {
         patience: 3,
-        min_delta: 0.05,
-        max_epochs: None,
+        ..StopRule::default()
     }
 }
 

@@ -136,12 +136,21 @@ impl App {
                 model,
                 epoch,
                 reason,
+                ..
             } => {
                 if let Some(i) = self.node_index(model, *stage) {
                     self.nodes[i].stopped = Some((*epoch, reason.clone()));
                 }
                 self.info(format!("{model} stopped @{epoch}: {reason}"));
             }
+            // Drawn by the issue-3 views (Δ chart, node states); logged for now.
+            Event::DistillationResumed { model, epoch, .. } => {
+                self.info(format!("{model}: distillation resumed after epoch {epoch}"));
+            }
+            Event::ControlCached { model, arm, .. } => {
+                self.info(format!("{model} {}: control curve from the cache", arm.as_str()));
+            }
+            Event::Advantage { .. } => {}
             Event::CheckpointSaved {
                 model,
                 arm,
@@ -249,6 +258,8 @@ impl App {
             Command::Resume => "resume",
             Command::Quit => "quit",
             Command::SetStopRule(_) => "stop rule",
+            Command::StopKd { .. } => "stop KD",
+            Command::ResumeKd { .. } => "resume KD",
         };
         self.push_log(
             LogLevel::Error,

@@ -1,0 +1,137 @@
+//! The control-curve cache: a scratch arm's per-epoch curve is a function of its inputs alone, so it
+//! is trained once and read back in later runs (DESIGN §4.1).
+//!
+//! Key: SHA-256 of the JSON of [`CacheKey`] — architecture, dataset and split, seed and stage (which
+//! fix the initial weights and data order), optimizer, schedule, epochs, batch size, data limits and
+//! this program's version. Any change is a miss. Only complete curves (the whole schedule) are stored.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::plan::{Plan, StagePlan};
+use crate::model::ModelSpec;
+use crate::preset::{DatasetKind, OptimizerConfig, ScheduleConfig};
+use crate::protocol::{ArmResult, EpochRecord};
+
+/// Everything a scratch curve depends on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheKey {
+    pub program_version: String,
+    pub arch: ModelSpec,
+    pub dataset: DatasetKind,
+    pub val_size: usize,
+    pub test_size: Option<usize>,
+    pub train_limit: Option<usize>,
+    pub test_limit: Option<usize>,
+    pub seed: u64,
+    /// The stage index seeds the initial weights and the data order.
+    pub stage: usize,
+    pub optimizer: OptimizerConfig,
+    pub schedule: ScheduleConfig,
+    pub epochs: usize,
+    pub batch_size: usize,
+}
+
+impl CacheKey {
+    /// The key of `stage`'s scratch arm under `plan`.
+    pub fn new(plan: &Plan, stage: &StagePlan) -> CacheKey {
+        let d = &plan.preset.data;
+        CacheKey {
+            program_version: env!("CARGO_PKG_VERSION").to_string(),
+            arch: stage.spec.clone(),
+            dataset: d.dataset,
+            val_size: d.val_size,
+            test_size: d.test_size,
+            train_limit: d.train_limit,
+            test_limit: d.test_limit,
+            seed: plan.preset.seed,
+            stage: stage.index,
+            optimizer: stage.optimizer.clone(),
+            schedule: stage.schedule.clone(),
+            epochs: stage.epochs,
+            batch_size: stage.batch_size,
+        }
+    }
+
+    /// Hex SHA-256 of the key's JSON.
+    pub fn hash(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a key always serialises");
+        Sha256::digest(json)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// A stored curve: the key it was made under, one record per epoch, and the arm's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CachedCurve {
+    pub key: CacheKey,
+    pub records: Vec<EpochRecord>,
+    pub result: ArmResult,
+}
+
+/// What a look-up found.
+pub enum Lookup {
+    Hit(Box<CachedCurve>),
+    Miss,
+    /// A file was there but unusable; the message says which file and why. Treated as a miss.
+    Corrupt(String),
+}
+
+/// A folder of cached curves, one JSON file per key.
+#[derive(Debug, Clone)]
+pub struct ControlCache {
+    dir: PathBuf,
+}
+
+impl ControlCache {
+    pub fn new(dir: impl Into<PathBuf>) -> ControlCache {
+        ControlCache { dir: dir.into() }
+    }
+
+    /// File of `key`: `<dir>/<sha256>.json`.
+    pub fn path(&self, key: &CacheKey) -> PathBuf {
+        self.dir.join(format!("{}.json", key.hash()))
+    }
+
+    /// The complete curve stored for `key`, if any.
+    pub fn lookup(&self, key: &CacheKey) -> Lookup {
+        let path = self.path(key);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Lookup::Miss,
+            Err(e) => return Lookup::Corrupt(format!("{}: {e}", path.display())),
+        };
+        match serde_json::from_slice::<CachedCurve>(&bytes) {
+            Ok(c) if c.key != *key => Lookup::Corrupt(format!(
+                "{}: stored for other inputs (hash collision or edited file)",
+                path.display()
+            )),
+            Ok(c) if c.records.len() != key.epochs => Lookup::Corrupt(format!(
+                "{}: {} epochs stored, {} expected",
+                path.display(),
+                c.records.len(),
+                key.epochs
+            )),
+            Ok(c) => Lookup::Hit(Box::new(c)),
+            Err(e) => Lookup::Corrupt(format!("{}: not a cached curve: {e}", path.display())),
+        }
+    }
+
+    /// Store a complete curve atomically (temporary file, then rename). Returns the file written.
+    pub fn store(&self, curve: &CachedCurve) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path(&curve.key);
+        let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
+        std::fs::write(&tmp, serde_json::to_vec_pretty(curve)?)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(path)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
