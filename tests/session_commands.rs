@@ -7,7 +7,7 @@ use std::time::Duration;
 use mkd_tui::protocol::{Command, Event, FrontEndLink};
 use mkd_tui::run_dir::RunDir;
 use mkd_tui::session::{self, Plan};
-use mkd_tui::stop::StopRule;
+use mkd_tui::stop::{StopKind, StopRule};
 
 fn start(out: &Path, overrides: &[&str]) -> (FrontEndLink, std::thread::JoinHandle<()>) {
     let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-digits.yaml");
@@ -44,9 +44,8 @@ fn stop_rule_is_applied_at_the_epoch_end_echoed_and_obeyed() {
     let tmp = tempfile::tempdir().unwrap();
     let (link, worker) = start(&tmp.path().join("run"), &["training.epochs=4"]);
     let rule = StopRule {
-        patience: 3,
-        min_delta: 0.05,
         max_epochs: Some(2),
+        ..StopRule::default()
     };
     // Queued before the first batch, so it is read during the teacher's first epoch and applied
     // at that epoch's end — not before.
@@ -76,7 +75,12 @@ fn stop_rule_is_applied_at_the_epoch_end_echoed_and_obeyed() {
     let stops: Vec<(usize, String)> = events
         .iter()
         .filter_map(|e| match e {
-            Event::StopDecision { epoch, reason, .. } => Some((*epoch, reason.clone())),
+            Event::StopDecision {
+                epoch,
+                reason,
+                kind: StopKind::MaxEpochs,
+                ..
+            } => Some((*epoch, reason.clone())),
             _ => None,
         })
         .collect();

@@ -3,7 +3,7 @@
 //! Most cases use `ema = 0` so that Δ is the raw difference; the numbers are multiples of 1/4 so that
 //! every Δ is exact in binary and the comparisons with the thresholds are not at the mercy of rounding.
 
-use mkd_tui::stop::{AfterStop, StopRule, Curves, Manual, StopDecision, StopKind};
+use mkd_tui::stop::{AfterStop, Curves, Manual, StopDecision, StopKind, StopRule};
 
 /// A rule with the given thresholds, no smoothing unless `ema` says so.
 fn rule(

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{ArmKind, ArmResult, Event, PlanSummary, Role};
+use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, PlanSummary, Role};
+use crate::stop::{AfterStop, StopKind};
 
 /// One arm of one model: the worker's [`ArmResult`] and what the report adds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,15 +17,28 @@ pub struct ArmReport {
     pub result: ArmResult,
     /// Mean training throughput over the arm's epochs, images/s.
     pub images_per_s: f64,
-    /// Images passed through the teacher's forward (kd arms), over all epochs.
-    pub teacher_forwards: u64,
 }
 
-/// A stage that the stop rule ended before its schedule.
+/// Where distillation of a model stopped (or its stage hit `max_epochs`), and what it saved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EarlyStop {
+    /// Epoch after which the teacher was no longer used.
     pub epoch: usize,
+    pub kind: StopKind,
     pub reason: String,
+    /// `labels` (training went on without the teacher) or `finish` (the stage ended).
+    pub after: AfterStop,
+    /// Advantage over the best control at the stop, pp.
+    pub delta: Option<f64>,
+    /// kd arm's validation and test accuracy at the stop epoch, %.
+    pub val_acc_at_stop: Option<f64>,
+    pub test_acc_at_stop: Option<f64>,
+    /// Images not passed through the teacher compared with distilling the whole schedule.
+    pub teacher_forwards_saved: u64,
+    /// Estimated wall time saved, seconds: in `labels` mode the kd arm's epoch time with the teacher
+    /// minus without, times the epochs without; in `finish` mode every arm's mean epoch time times
+    /// the epochs not run.
+    pub seconds_saved: f64,
 }
 
 /// One model of the chain.
@@ -75,6 +89,10 @@ pub struct Report {
     pub models: Vec<ModelReport>,
     /// Every distilled model against scratch, teacher side first; the student's is last.
     pub comparisons: Vec<Comparison>,
+    /// Images passed through a teacher's forward pass, all arms of all models.
+    pub teacher_forwards: u64,
+    /// Teacher forward passes the distillation stops saved against distilling every schedule to its end.
+    pub teacher_forwards_saved: u64,
 }
 
 /// Collects what the report needs while events go by.
@@ -83,10 +101,11 @@ pub struct ReportBuilder {
     preset: String,
     started_at: String,
     plan: Option<PlanSummary>,
-    /// (model, arm) → (sum of images/s, epochs).
-    throughput: BTreeMap<(String, ArmKind), (f64, usize)>,
+    /// (model, arm) → every epoch's record.
+    epochs: BTreeMap<(String, ArmKind), Vec<EpochRecord>>,
     finished: BTreeMap<String, Vec<ArmResult>>,
-    stops: BTreeMap<String, EarlyStop>,
+    /// model → (epoch, kind, reason, after, delta) of its first stop.
+    stops: BTreeMap<String, (usize, StopKind, String, AfterStop, Option<f64>)>,
 }
 
 impl ReportBuilder {
@@ -103,29 +122,90 @@ impl ReportBuilder {
                 self.plan = Some(plan.clone());
             }
             Event::EpochEnd(r) => {
-                let e = self.throughput.entry((r.model.clone(), r.arm)).or_default();
-                e.0 += r.images_per_s;
-                e.1 += 1;
+                self.epochs
+                    .entry((r.model.clone(), r.arm))
+                    .or_default()
+                    .push(r.clone());
             }
             Event::StopDecision {
                 model,
                 epoch,
+                kind,
                 reason,
+                after,
+                delta,
                 ..
             } => {
-                self.stops.insert(
-                    model.clone(),
-                    EarlyStop {
-                        epoch: *epoch,
-                        reason: reason.clone(),
-                    },
-                );
+                self.stops.entry(model.clone()).or_insert((
+                    *epoch,
+                    *kind,
+                    reason.clone(),
+                    *after,
+                    *delta,
+                ));
+            }
+            Event::DistillationResumed { model, .. } => {
+                // A resumed model's earlier stop no longer describes it; a later one will.
+                self.stops.remove(model);
             }
             Event::StageFinished { model, arms, .. } => {
                 self.finished.insert(model.clone(), arms.clone());
             }
             _ => {}
         }
+    }
+
+    fn records(&self, model: &str, arm: ArmKind) -> &[EpochRecord] {
+        self.epochs
+            .get(&(model.to_string(), arm))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The stop of `model` with what it saved, over a schedule of `planned` epochs of `train_size`
+    /// images.
+    fn early_stop(&self, model: &str, planned: usize, train_size: usize) -> Option<EarlyStop> {
+        let (epoch, kind, reason, after, delta) = self.stops.get(model)?.clone();
+        let kd = self.records(model, ArmKind::Kd);
+        let at_stop = kd.iter().find(|r| r.epoch == epoch);
+        let distilled = if kind == StopKind::MaxEpochs {
+            kd.len()
+        } else {
+            epoch.min(kd.len())
+        };
+        let mean = |rs: &[EpochRecord]| {
+            if rs.is_empty() {
+                0.0
+            } else {
+                rs.iter().map(|r| r.seconds).sum::<f64>() / rs.len() as f64
+            }
+        };
+        let seconds_saved = match after {
+            AfterStop::Labels if kind != StopKind::MaxEpochs => {
+                let (with, without) = kd.split_at(distilled);
+                (mean(with) - mean(without)).max(0.0) * without.len() as f64
+            }
+            _ => {
+                let not_run = planned.saturating_sub(kd.len()) as f64;
+                let arms: f64 = self
+                    .epochs
+                    .iter()
+                    .filter(|((m, _), _)| m == model)
+                    .map(|(_, rs)| mean(rs))
+                    .sum();
+                arms * not_run
+            }
+        };
+        Some(EarlyStop {
+            epoch,
+            kind,
+            reason,
+            after,
+            delta,
+            val_acc_at_stop: at_stop.map(|r| r.val_acc),
+            test_acc_at_stop: at_stop.map(|r| r.test_acc),
+            teacher_forwards_saved: (planned.saturating_sub(distilled) * train_size) as u64,
+            seconds_saved,
+        })
     }
 
     /// The report of the models finished so far. `None` before `RunStarted`.
@@ -145,24 +225,16 @@ impl ReportBuilder {
                     taught_by: node.taught_by.clone(),
                     weights: node.weights.clone(),
                     epochs_planned: node.epochs,
-                    stopped_early: self.stops.get(&node.name).cloned(),
+                    stopped_early: self.early_stop(&node.name, node.epochs, plan.train_size),
                     arms: arms
                         .iter()
                         .map(|a| {
-                            let (sum, n) = self
-                                .throughput
-                                .get(&(node.name.clone(), a.arm))
-                                .copied()
-                                .unwrap_or_default();
+                            let records = self.records(&node.name, a.arm);
+                            let n = records.len().max(1) as f64;
                             ArmReport {
                                 result: a.clone(),
-                                images_per_s: if n > 0 { sum / n as f64 } else { 0.0 },
-                                // Without a logit cache every kd image runs the teacher once per epoch.
-                                teacher_forwards: if a.arm == ArmKind::Kd {
-                                    (a.epochs_run * plan.train_size) as u64
-                                } else {
-                                    0
-                                },
+                                images_per_s: records.iter().map(|r| r.images_per_s).sum::<f64>()
+                                    / n,
                             }
                         })
                         .collect(),
@@ -185,7 +257,19 @@ impl ReportBuilder {
                 })
             })
             .collect();
+        let teacher_forwards = models
+            .iter()
+            .flat_map(|m| &m.arms)
+            .map(|a| a.result.teacher_forwards)
+            .sum();
+        let teacher_forwards_saved = models
+            .iter()
+            .filter_map(|m| m.stopped_early.as_ref())
+            .map(|e| e.teacher_forwards_saved)
+            .sum();
         Some(Report {
+            teacher_forwards,
+            teacher_forwards_saved,
             preset: self.preset.clone(),
             dataset: plan.dataset.clone(),
             train_size: plan.train_size,
@@ -247,6 +331,11 @@ impl Report {
                 c.scratch_best_val_acc
             );
         }
+        let _ = writeln!(
+            s,
+            "Teacher forward passes: {} done, {} saved by the distillation stops.\n",
+            self.teacher_forwards, self.teacher_forwards_saved
+        );
         let _ = writeln!(s, "## Models\n");
         let _ = writeln!(
             s,
@@ -280,7 +369,7 @@ impl Report {
                     a.last_test_acc,
                     extra.images_per_s,
                     clock(a.seconds),
-                    extra.teacher_forwards
+                    a.teacher_forwards
                 );
             }
         }
@@ -302,13 +391,56 @@ impl Report {
             .filter_map(|m| m.stopped_early.as_ref().map(|e| (m, e)))
             .collect();
         if !stops.is_empty() {
-            let _ = writeln!(s, "\n## Early stops\n");
-            for (m, e) in stops {
+            let _ = writeln!(s, "\n## Distillation stops\n");
+            let _ = writeln!(
+                s,
+                "| model | stopped after epoch | of | rule | then | kd val @stop | kd test @stop | kd best val | kd last test | controls (test @best) | teacher forwards saved | time saved (est.) |"
+            );
+            let _ = writeln!(s, "|---|--:|--:|---|---|--:|--:|--:|--:|---|--:|--:|");
+            for (m, e) in &stops {
+                let kd = m
+                    .arms
+                    .iter()
+                    .map(|a| &a.result)
+                    .find(|a| a.arm == ArmKind::Kd);
+                let controls: Vec<String> = m
+                    .arms
+                    .iter()
+                    .map(|a| &a.result)
+                    .filter(|a| a.arm != ArmKind::Kd)
+                    .map(|a| {
+                        format!(
+                            "{} {:.2}{}",
+                            a.arm.as_str(),
+                            a.test_acc_at_best,
+                            if a.cached { " (cached)" } else { "" }
+                        )
+                    })
+                    .collect();
+                let opt = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
                 let _ = writeln!(
                     s,
-                    "- {}: stopped after epoch {} of {}: {}",
-                    m.name, e.epoch, m.epochs_planned, e.reason
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    m.name,
+                    e.epoch,
+                    m.epochs_planned,
+                    serde_json::to_value(e.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    e.after.as_str(),
+                    opt(e.val_acc_at_stop),
+                    opt(e.test_acc_at_stop),
+                    opt(kd.map(|a| a.best_val_acc)),
+                    opt(kd.map(|a| a.last_test_acc)),
+                    controls.join(", "),
+                    e.teacher_forwards_saved,
+                    clock(e.seconds_saved)
                 );
+            }
+            let _ = writeln!(s);
+            for (m, e) in stops {
+                let _ = writeln!(s, "- {}: {}", m.name, e.reason);
             }
         }
         s

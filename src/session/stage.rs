@@ -92,10 +92,10 @@ pub fn run_loaded(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<S
                 epochs_run: 0,
                 seconds: started.elapsed().as_secs_f64(),
                 checkpoint: Some(path.clone()),
-            teacher_forwards: 0,
-            distilled_epochs: 0,
-            cached: false,
-        }],
+                teacher_forwards: 0,
+                distilled_epochs: 0,
+                cached: false,
+            }],
         })
         .map_err(anyhow::Error::msg)?;
     Ok(StageOutcome::Done(Box::new(model)))
@@ -210,7 +210,9 @@ fn build_arms(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<Vec<A
                     ctx,
                     Event::Log {
                         level: LogLevel::Warn,
-                        message: format!("ignoring the control cache ({why}); training the scratch arm"),
+                        message: format!(
+                            "ignoring the control cache ({why}); training the scratch arm"
+                        ),
                     },
                 )?,
                 Lookup::Miss => {}
@@ -373,7 +375,12 @@ fn end_of_epoch(
     distilled: bool,
     epoch: usize,
 ) -> anyhow::Result<Next> {
-    if ctx.control.poll(ctx.emitter).map_err(anyhow::Error::msg)?.is_break() {
+    if ctx
+        .control
+        .poll(ctx.emitter)
+        .map_err(anyhow::Error::msg)?
+        .is_break()
+    {
         return Ok(Next::Quit);
     }
     if let Some(rule) = ctx.control.take_pending_rule() {
@@ -391,7 +398,13 @@ fn end_of_epoch(
                 if stop { "cannot stop" } else { "cannot resume" },
                 stage.name
             );
-            emit(ctx, Event::Log { level: LogLevel::Warn, message })?;
+            emit(
+                ctx,
+                Event::Log {
+                    level: LogLevel::Warn,
+                    message,
+                },
+            )?;
         } else if stop && !switch.stopped {
             switch.manual.stopped_at = Some(epoch);
         } else if !stop && switch.stopped {
@@ -409,10 +422,7 @@ fn end_of_epoch(
         }
     }
     let kd = &arms[0].val_history;
-    let controls: Vec<&[f64]> = arms[1..]
-        .iter()
-        .map(|a| a.val_history.as_slice())
-        .collect();
+    let controls: Vec<&[f64]> = arms[1..].iter().map(|a| a.val_history.as_slice()).collect();
     let curves = Curves {
         kd,
         controls: if distilled { &controls } else { &[] },
@@ -424,13 +434,18 @@ fn end_of_epoch(
             Event::Advantage {
                 stage: stage.index,
                 model: stage.name.clone(),
-                delta: delta.into_iter().map(|d| d.is_finite().then_some(d)).collect(),
+                delta: delta
+                    .into_iter()
+                    .map(|d| d.is_finite().then_some(d))
+                    .collect(),
             },
         )?;
     }
     let decision = ctx.rule.decide(&curves, &switch.manual);
     let at_cap = ctx.rule.max_epochs.is_some_and(|m| epoch >= m) && epoch < stage.epochs;
-    if let Some(d) = decision.filter(|d| distilled && !switch.stopped && d.kind != StopKind::MaxEpochs) {
+    if let Some(d) =
+        decision.filter(|d| distilled && !switch.stopped && d.kind != StopKind::MaxEpochs)
+    {
         // A decision about an earlier epoch (thresholds changed mid-run) stops now.
         switch.stopped = true;
         let after = ctx.rule.after_stop;
@@ -459,7 +474,10 @@ fn end_of_epoch(
                 model: stage.name.clone(),
                 epoch,
                 kind: StopKind::MaxEpochs,
-                reason: format!("max_epochs {} reached", ctx.rule.max_epochs.unwrap_or(epoch)),
+                reason: format!(
+                    "max_epochs {} reached",
+                    ctx.rule.max_epochs.unwrap_or(epoch)
+                ),
                 delta: None,
                 best_delta: None,
                 after: AfterStop::Finish,
@@ -471,7 +489,11 @@ fn end_of_epoch(
 }
 
 /// Store a scratch control trained over the whole schedule in the control-curve cache.
-fn store_scratch_curve(ctx: &mut StageContext, stage: &StagePlan, arms: &[Arm]) -> anyhow::Result<()> {
+fn store_scratch_curve(
+    ctx: &mut StageContext,
+    stage: &StagePlan,
+    arms: &[Arm],
+) -> anyhow::Result<()> {
     let Some(arm) = arms
         .iter()
         .skip(1)
@@ -492,7 +514,11 @@ fn store_scratch_curve(ctx: &mut StageContext, stage: &StagePlan, arms: &[Arm]) 
     let (level, message) = match ctx.cache.store(&curve) {
         Ok(path) => (
             LogLevel::Info,
-            format!("scratch curve of {} cached in {}", stage.name, path.display()),
+            format!(
+                "scratch curve of {} cached in {}",
+                stage.name,
+                path.display()
+            ),
         ),
         Err(e) => (
             LogLevel::Warn,

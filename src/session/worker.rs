@@ -9,8 +9,8 @@ use chrono::{SecondsFormat, Utc};
 use crossbeam_channel::{bounded, unbounded};
 
 use super::control::Control;
-use super::emitter::Emitter;
 use super::control_cache::ControlCache;
+use super::emitter::Emitter;
 use super::plan::Plan;
 use super::stage::{self, StageContext, StageOutcome};
 use crate::data;
@@ -45,7 +45,7 @@ pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, Join
                 run(&plan, &run_dir, &mut emitter, &mut control)
             }));
             let (state, event) = match result {
-                Ok(Ok(Finish::Finished(event))) => (RunState::Finished, event),
+                Ok(Ok(Finish::Finished(event))) => (RunState::Finished, *event),
                 Ok(Ok(Finish::Aborted)) => (
                     RunState::Aborted,
                     Event::RunAborted {
@@ -91,7 +91,7 @@ pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, Join
 }
 
 enum Finish {
-    Finished(Event),
+    Finished(Box<Event>),
     Aborted,
 }
 
@@ -156,8 +156,14 @@ fn run(
         match outcome {
             StageOutcome::Done(model) => {
                 // Only the kd-from-teacher controls need the chain's teacher after stage 1.
-                if stage.index == 0 && plan.stages.iter().any(|s| s.arms.contains(&ArmKind::KdFromTeacher)) {
-                    let mut copy = Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, &device)?;
+                if stage.index == 0
+                    && plan
+                        .stages
+                        .iter()
+                        .any(|s| s.arms.contains(&ArmKind::KdFromTeacher))
+                {
+                    let mut copy =
+                        Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, &device)?;
                     let best = run_dir.checkpoint_path(&stage.name, ArmKind::Scratch, true);
                     copy.load(stage.weights.as_deref().unwrap_or(&best))?;
                     chain_teacher = Some(copy);
@@ -178,11 +184,11 @@ fn run(
         .map_err(|e| anyhow::anyhow!("{}: {e}", json.display()))?;
     std::fs::write(&md, report.to_markdown())
         .map_err(|e| anyhow::anyhow!("{}: {e}", md.display()))?;
-    Ok(Finish::Finished(Event::RunFinished {
+    Ok(Finish::Finished(Box::new(Event::RunFinished {
         report_md: md,
         report_json: json,
         seconds,
-    }))
+    })))
 }
 
 /// `control-cache/` beside the run directory, i.e. inside the runs folder.

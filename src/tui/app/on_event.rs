@@ -148,7 +148,10 @@ impl App {
                 self.info(format!("{model}: distillation resumed after epoch {epoch}"));
             }
             Event::ControlCached { model, arm, .. } => {
-                self.info(format!("{model} {}: control curve from the cache", arm.as_str()));
+                self.info(format!(
+                    "{model} {}: control curve from the cache",
+                    arm.as_str()
+                ));
             }
             Event::Advantage { .. } => {}
             Event::CheckpointSaved {

@@ -1,0 +1,199 @@
+//! The control-curve cache: a hit replays the scratch curve instead of training it, any change of
+//! an input is a miss, and a corrupt file is ignored with a warning and rewritten.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mkd_tui::protocol::{ArmKind, Event};
+use mkd_tui::run_dir::RunDir;
+use mkd_tui::session::control_cache::{CacheKey, CachedCurve, ControlCache, Lookup};
+use mkd_tui::session::{self, Plan};
+
+fn preset_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-digits.yaml")
+}
+
+fn plan(overrides: &[&str]) -> Plan {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    Plan::new(&mkd_tui::preset::load(&preset_path(), &o).unwrap().preset)
+}
+
+/// Run tiny-digits to the end with the cache in `cache`; all events.
+fn run(out: &Path, cache: &Path, overrides: &[&str]) -> Vec<Event> {
+    let mut o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    o.push(format!("distill.control_cache={}", cache.display()));
+    let loaded = mkd_tui::preset::load(&preset_path(), &o).unwrap();
+    let dir = RunDir::create(Some(out), Path::new("unused"), "tiny", chrono::Utc::now()).unwrap();
+    let (link, worker) = session::spawn(Plan::new(&loaded.preset), dir).unwrap();
+    let mut events = Vec::new();
+    loop {
+        let e = link
+            .lifecycle
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap();
+        let end = e.is_terminal();
+        events.push(e);
+        if end {
+            break;
+        }
+    }
+    worker.join().unwrap();
+    assert!(
+        matches!(events.last(), Some(Event::RunFinished { .. })),
+        "{:?}",
+        events.last()
+    );
+    events
+}
+
+fn scratch_curve(events: &[Event], model: &str) -> Vec<(usize, f64, f64)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::EpochEnd(r) if r.model == model && r.arm == ArmKind::Scratch => {
+                Some((r.epoch, r.val_acc, r.test_acc))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn cached_models(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ControlCached { model, .. } => Some(model.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn second_run_replays_the_scratch_curves_from_the_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let first = run(&tmp.path().join("a"), &cache, &["training.epochs=2"]);
+    assert!(cached_models(&first).is_empty());
+    let second = run(&tmp.path().join("b"), &cache, &["training.epochs=2"]);
+    assert_eq!(
+        cached_models(&second),
+        vec!["ta1".to_string(), "student".to_string()]
+    );
+    for model in ["ta1", "student"] {
+        assert_eq!(
+            scratch_curve(&first, model),
+            scratch_curve(&second, model),
+            "{model}"
+        );
+    }
+    // The replayed arm is marked cached and wrote no checkpoint in this run.
+    let cached_arm = second
+        .iter()
+        .find_map(|e| match e {
+            Event::StageFinished { model, arms, .. } if model == "student" => {
+                arms.iter().find(|a| a.arm == ArmKind::Scratch).cloned()
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert!(cached_arm.cached && cached_arm.checkpoint.is_none());
+    // A different schedule length is a miss.
+    let third = run(&tmp.path().join("c"), &cache, &["training.epochs=3"]);
+    assert!(cached_models(&third).is_empty());
+}
+
+#[test]
+fn every_key_input_changes_the_key() {
+    let base_plan = plan(&[]);
+    let base = CacheKey::new(&base_plan, &base_plan.stages[2]);
+    let changes: [&[&str]; 10] = [
+        &["chain.student.arch.hidden=[9]"],
+        &["data.val_size=301"],
+        &["data.test_size=301"],
+        &["data.train_limit=1000"],
+        &["data.test_limit=200"],
+        &["seed=8"],
+        &["training.optimizer.lr=0.02"],
+        &["training.schedule={kind: constant}"],
+        &["training.epochs=3"],
+        &["training.batch_size=32"],
+    ];
+    for change in changes {
+        let p = plan(change);
+        let key = CacheKey::new(&p, &p.stages[2]);
+        assert_ne!(key.hash(), base.hash(), "{change:?} must change the key");
+    }
+    // Things a scratch curve does not depend on do not change it.
+    for same in [
+        &["distill.temperature=9"][..],
+        &["distill.alpha=0.1"],
+        &["stop.patience=5"],
+    ] {
+        let p = plan(same);
+        assert_eq!(
+            CacheKey::new(&p, &p.stages[2]).hash(),
+            base.hash(),
+            "{same:?}"
+        );
+    }
+    // The same architecture at another stage has other initial weights and data order.
+    assert_ne!(
+        CacheKey::new(&base_plan, &base_plan.stages[1]).hash(),
+        base.hash()
+    );
+}
+
+#[test]
+fn lookups_hit_miss_and_reject_corrupt_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = ControlCache::new(tmp.path());
+    let p = plan(&[]);
+    let key = CacheKey::new(&p, &p.stages[1]);
+    assert!(matches!(cache.lookup(&key), Lookup::Miss));
+    std::fs::write(cache.path(&key), b"{ not json").unwrap();
+    match cache.lookup(&key) {
+        Lookup::Corrupt(why) => assert!(
+            why.contains(&key.hash()) && why.contains("not a cached curve"),
+            "{why}"
+        ),
+        _ => panic!("garbage must be reported"),
+    }
+    // A truncated curve (fewer epochs than the key's schedule) is not used either.
+    let short = CachedCurve {
+        key: key.clone(),
+        records: vec![],
+        result: serde_json::from_value(serde_json::json!({
+            "arm": "scratch", "best_epoch": 0, "best_val_acc": 0.0, "test_acc_at_best": 0.0,
+            "last_test_acc": 0.0, "epochs_run": 0, "seconds": 0.0, "checkpoint": null
+        }))
+        .unwrap(),
+    };
+    cache.store(&short).unwrap();
+    assert!(
+        matches!(cache.lookup(&key), Lookup::Corrupt(why) if why.contains("0 epochs stored, 2 expected"))
+    );
+}
+
+#[test]
+fn corrupt_cache_file_is_ignored_with_a_warning_and_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    run(&tmp.path().join("a"), &cache, &["training.epochs=2"]);
+    let p = plan(&["training.epochs=2"]);
+    let file = ControlCache::new(&cache).path(&CacheKey::new(&p, &p.stages[2]));
+    assert!(file.is_file());
+    std::fs::write(&file, b"garbage").unwrap();
+    let events = run(&tmp.path().join("b"), &cache, &["training.epochs=2"]);
+    assert_eq!(
+        cached_models(&events),
+        vec!["ta1".to_string()],
+        "student's scratch arm is retrained"
+    );
+    assert!(events.iter().any(|e| matches!(e, Event::Log { message, .. } if message.contains("ignoring the control cache") && message.contains("not a cached curve"))));
+    // Rewritten: the next run hits for both.
+    let events = run(&tmp.path().join("c"), &cache, &["training.epochs=2"]);
+    assert_eq!(
+        cached_models(&events),
+        vec!["ta1".to_string(), "student".to_string()]
+    );
+}
