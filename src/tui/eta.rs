@@ -3,7 +3,8 @@
 //! The current stage costs its remaining arm-epochs at its own mean seconds per arm-epoch. Later
 //! stages are scaled from that by their forward cost: an arm-epoch of a model with `macs` M costs
 //! `M / M_ref` times the reference one. That ignores the teacher's extra forward passes in the KD
-//! arm and evaluation time; it is an estimate for a human, not a schedule.
+//! arm (and their end when distillation stops) and evaluation time; cached control arms cost
+//! nothing. It is an estimate for a human, not a schedule.
 
 use super::nodes::NodeState;
 
@@ -26,12 +27,11 @@ pub fn seconds_left(nodes: &[NodeState], current: usize, max_epochs: Option<usiz
     let bound = |epochs: usize| max_epochs.map_or(epochs, |max| epochs.min(max));
 
     let mut left = 0.0;
-    if !(node.finished || node.stopped.is_some() || node.is_loaded()) {
+    if !(node.stage_ended() || node.is_loaded()) {
         let epochs = bound(node.epochs);
         let arm_epochs: usize = node
-            .arms
-            .iter()
-            .map(|&arm| epochs.saturating_sub(node.epochs_done(arm)))
+            .trained_arms()
+            .map(|arm| epochs.saturating_sub(node.epochs_done(arm)))
             .sum();
         left += arm_epochs as f64 * per_arm_epoch(current);
     }
@@ -39,7 +39,7 @@ pub fn seconds_left(nodes: &[NodeState], current: usize, max_epochs: Option<usiz
         if later.is_loaded() {
             continue;
         }
-        let arm_epochs = bound(later.epochs) * later.arms.len();
+        let arm_epochs = bound(later.epochs) * later.trained_arms().count();
         left += arm_epochs as f64 * per_arm_epoch(i);
     }
     Some(left)

@@ -22,7 +22,7 @@ pub use app::{App, Outcome, Overlay};
 pub use event_loop::{run_loop, Input};
 pub use keys::Key;
 pub use log::{LogLine, LOG_CAPACITY};
-pub use nodes::{BatchState, NodeState, NodeStatus};
+pub use nodes::{BatchState, KdChange, KdRequest, KdStop, NodeState, NodeStatus};
 pub use stop_editor::{StopEditor, StopRow};
 
 use std::time::{Duration, Instant};

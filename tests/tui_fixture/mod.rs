@@ -1,6 +1,11 @@
 //! A realistic scripted run for the front-end tests: teacher mlp-512-256 → TA mlp-128 → student
-//! mlp-32 on Fashion-MNIST, distilled models with a scratch control, fed to an `App` with an
-//! injected clock so that every render is deterministic.
+//! mlp-32 on Fashion-MNIST. The TA has a scratch control read from the control cache; the student
+//! has a scratch and a kd-from-teacher control. The stop rule's events (`Advantage`,
+//! `StopDecision`) are computed by the real rule from the scripted curves, as the worker would:
+//! the TA's distillation stops at epoch 5 by the drop test and its stage ends there (`finish`); the
+//! user then switches `after` to `labels`, and the student's distillation stops at epoch 4 by the
+//! margin test and it trains on from labels only. Everything is fed to an `App` with an injected
+//! clock so that every render is deterministic.
 
 #![allow(dead_code)] // each test file uses a different part
 
@@ -8,17 +13,22 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mkd_tui::protocol::{ArmKind, ArmResult, EpochRecord, Event, NodeSummary, PlanSummary, Role};
-use mkd_tui::stop::StopRule;
+use mkd_tui::stop::{AfterStop, Curves, Manual, StopRule};
 use mkd_tui::tui::{App, TuiOptions};
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 pub const TEACHER_VAL: [f64; 4] = [84.2, 87.1, 88.6, 89.4];
-pub const TA_KD_VAL: [f64; 6] = [82.0, 84.5, 85.9, 86.8, 87.3, 87.31];
-pub const TA_SCR_VAL: [f64; 6] = [81.5, 83.9, 85.2, 86.0, 86.5, 86.6];
-pub const STUDENT_KD_VAL: [f64; 3] = [78.4, 81.2, 82.6];
-pub const STUDENT_SCR_VAL: [f64; 3] = [77.9, 80.6, 81.7];
+/// Δ: 1.10 1.20 1.10 0.70 0.30 → drop (Δ < 1.20 − 0.30) at epochs 4 and 5: stop @5.
+pub const TA_KD_VAL: [f64; 5] = [82.0, 84.6, 86.0, 86.7, 86.9];
+pub const TA_SCR_VAL: [f64; 5] = [80.9, 83.3, 85.0, 86.4, 87.0];
+/// Δ: 0.30 0.20 −0.15 −0.33 … → margin (Δ ≤ 0) at epochs 3 and 4: stop @4.
+pub const STUDENT_KD_VAL: [f64; 8] = [78.6, 81.3, 81.4, 82.0, 82.7, 83.1, 83.3, 83.4];
+pub const STUDENT_SCR_VAL: [f64; 8] = [77.9, 80.6, 82.0, 82.7, 83.0, 83.3, 83.5, 83.6];
+pub const STUDENT_KFT_VAL: [f64; 8] = [78.3, 81.2, 81.9, 82.5, 82.9, 83.2, 83.4, 83.5];
+/// Where the TA's scratch curve is cached.
+pub const CACHE_FILE: &str = "runs/.control-cache/mlp-128-3f2a9c.json";
 
 fn node(
     name: &str,
@@ -26,6 +36,7 @@ fn node(
     arch: &str,
     params: u64,
     epochs: usize,
+    arms: Vec<ArmKind>,
     taught_by: Option<&str>,
 ) -> NodeSummary {
     NodeSummary {
@@ -37,13 +48,14 @@ fn node(
         macs: params,
         epochs,
         taught_by: taught_by.map(Into::into),
-        arms: if taught_by.is_some() {
-            vec![ArmKind::Kd, ArmKind::Scratch]
-        } else {
-            vec![ArmKind::Scratch]
-        },
+        arms,
         weights: None,
     }
+}
+
+/// The student's arms: below the first assistant it also has the kd-from-teacher control.
+pub fn student_arms() -> Vec<ArmKind> {
+    vec![ArmKind::Kd, ArmKind::Scratch, ArmKind::KdFromTeacher]
 }
 
 /// The three-model plan.
@@ -57,24 +69,56 @@ pub fn plan() -> PlanSummary {
         temperature: 4.0,
         alpha: 0.9,
         nodes: vec![
-            node("teacher", Role::Teacher, "mlp-512-256", 535_818, 4, None),
+            node(
+                "teacher",
+                Role::Teacher,
+                "mlp-512-256",
+                535_818,
+                4,
+                vec![ArmKind::Scratch],
+                None,
+            ),
             node(
                 "ta",
                 Role::Assistant,
                 "mlp-128",
                 101_770,
                 8,
+                vec![ArmKind::Kd, ArmKind::Scratch],
                 Some("teacher"),
             ),
-            node("student", Role::Student, "mlp-32", 25_450, 8, Some("ta")),
+            node(
+                "student",
+                Role::Student,
+                "mlp-32",
+                25_450,
+                8,
+                student_arms(),
+                Some("ta"),
+            ),
         ],
     }
 }
 
+/// The rule in force from the student's stage on (and the one tests edit): the defaults with
+/// `after: labels`.
 pub fn rule() -> StopRule {
     StopRule {
-        patience: 3,
-        ..StopRule::default()
+        ema: 0.5,
+        min_epochs: 2,
+        patience: 2,
+        margin: 0.0,
+        drop: 0.3,
+        max_epochs: None,
+        after_stop: AfterStop::Labels,
+    }
+}
+
+/// The preset's rule, in force during the TA's stage: `after: finish`.
+pub fn preset_rule() -> StopRule {
+    StopRule {
+        after_stop: AfterStop::Finish,
+        ..rule()
     }
 }
 
@@ -114,7 +158,14 @@ impl Script {
     }
 }
 
-fn record(stage: usize, model: &str, arm: ArmKind, epoch: usize, val: f64, seconds: f64) -> Event {
+pub fn record(
+    stage: usize,
+    model: &str,
+    arm: ArmKind,
+    epoch: usize,
+    val: f64,
+    seconds: f64,
+) -> Event {
     Event::EpochEnd(EpochRecord {
         stage,
         model: model.into(),
@@ -129,7 +180,13 @@ fn record(stage: usize, model: &str, arm: ArmKind, epoch: usize, val: f64, secon
     })
 }
 
-fn result(arm: ArmKind, vals: &[f64], epochs_run: usize) -> ArmResult {
+fn result(
+    arm: ArmKind,
+    vals: &[f64],
+    epochs_run: usize,
+    distilled: usize,
+    cached: bool,
+) -> ArmResult {
     let (best_i, best) =
         vals.iter().copied().enumerate().fold(
             (0, f64::MIN),
@@ -142,12 +199,52 @@ fn result(arm: ArmKind, vals: &[f64], epochs_run: usize) -> ArmResult {
         test_acc_at_best: best - 0.4,
         last_test_acc: vals[vals.len() - 1] - 0.4,
         epochs_run,
-        seconds: 6.0 * epochs_run as f64,
+        seconds: if cached { 0.0 } else { 6.0 * epochs_run as f64 },
         checkpoint: None,
+        teacher_forwards: (distilled * 54_000) as u64,
+        distilled_epochs: distilled,
+        cached,
     }
 }
 
-/// Run start, teacher stage, TA stage stopped early at epoch 6.
+/// What the worker does at the end of epoch `epoch` of a distilled stage: send the advantage
+/// curve, and the rule's decision once it stops. Returns true when distillation stopped here.
+pub fn end_of_epoch(
+    script: &mut Script,
+    stage: usize,
+    model: &str,
+    rule: &StopRule,
+    kd: &[f64],
+    controls: &[&[f64]],
+    stopped: bool,
+) -> bool {
+    let curves = Curves { kd, controls };
+    script.send(Event::Advantage {
+        stage,
+        model: model.into(),
+        delta: rule.advantage(&curves).into_iter().map(Some).collect(),
+    });
+    if stopped {
+        return false;
+    }
+    let Some(decision) = rule.decide(&curves, &Manual::default()) else {
+        return false;
+    };
+    script.send(Event::StopDecision {
+        stage,
+        model: model.into(),
+        epoch: kd.len(),
+        kind: decision.kind,
+        reason: decision.reason(rule),
+        delta: Some(decision.delta),
+        best_delta: Some(decision.best_delta),
+        after: rule.after_stop,
+    });
+    true
+}
+
+/// Run start, teacher stage, TA stage: its cached scratch control, distillation stopped at epoch 5
+/// by the drop test, stage ended there (`finish`).
 pub fn through_ta(script: &mut Script) {
     through_ta_of(script, plan());
 }
@@ -159,9 +256,11 @@ pub fn through_ta_of(script: &mut Script, plan: PlanSummary) {
         run_dir: PathBuf::from("runs/fashion-quick-20261129-120000"),
         started_at: "2026-11-29T12:00:00Z".into(),
         plan,
-        stop_rule: rule(),
+        stop_rule: preset_rule(),
     });
-    script.send(Event::StopRuleApplied { rule: rule() });
+    script.send(Event::StopRuleApplied {
+        rule: preset_rule(),
+    });
     script.send(Event::StageStarted {
         stage: 0,
         model: "teacher".into(),
@@ -183,7 +282,14 @@ pub fn through_ta_of(script: &mut Script, plan: PlanSummary) {
     script.send(Event::StageFinished {
         stage: 0,
         model: "teacher".into(),
-        arms: vec![result(ArmKind::Scratch, &TEACHER_VAL, 4)],
+        arms: vec![result(ArmKind::Scratch, &TEACHER_VAL, 4, 0, false)],
+    });
+    // The worker looks the control up before it announces the stage.
+    script.send(Event::ControlCached {
+        stage: 1,
+        model: "ta".into(),
+        arm: ArmKind::Scratch,
+        path: PathBuf::from(CACHE_FILE),
     });
     script.send(Event::StageStarted {
         stage: 1,
@@ -192,41 +298,64 @@ pub fn through_ta_of(script: &mut Script, plan: PlanSummary) {
         batches_per_epoch: 422,
         arms: vec![ArmKind::Kd, ArmKind::Scratch],
     });
-    for i in 0..TA_KD_VAL.len() {
-        script.send(record(1, "ta", ArmKind::Kd, i + 1, TA_KD_VAL[i], 5.0));
-        script.send(record(1, "ta", ArmKind::Scratch, i + 1, TA_SCR_VAL[i], 3.0));
+    let rule = preset_rule();
+    for epoch in 1..=TA_KD_VAL.len() {
+        script.send(record(
+            1,
+            "ta",
+            ArmKind::Kd,
+            epoch,
+            TA_KD_VAL[epoch - 1],
+            5.0,
+        ));
+        script.send(record(
+            1,
+            "ta",
+            ArmKind::Scratch,
+            epoch,
+            TA_SCR_VAL[epoch - 1],
+            3.0,
+        ));
+        let stopped = end_of_epoch(
+            script,
+            1,
+            "ta",
+            &rule,
+            &TA_KD_VAL[..epoch],
+            &[&TA_SCR_VAL[..epoch]],
+            false,
+        );
+        assert_eq!(stopped, epoch == 5, "the TA stops at epoch 5, not {epoch}");
     }
-    script.send(Event::StopDecision {
-        stage: 1,
-        model: "ta".into(),
-        epoch: 6,
-        reason: "no gain of 0.05 pp over best val 87.30% (epoch 5) for 1 epochs".into(),
-    });
     script.send(Event::StageFinished {
         stage: 1,
         model: "ta".into(),
         arms: vec![
-            result(ArmKind::Kd, &TA_KD_VAL, 6),
-            result(ArmKind::Scratch, &TA_SCR_VAL, 6),
+            result(ArmKind::Kd, &TA_KD_VAL, 5, 5, false),
+            result(ArmKind::Scratch, &TA_SCR_VAL, 5, 0, true),
         ],
     });
 }
 
-/// Student stage started, `epochs` epochs of both arms done (up to 3).
+/// The user switched `after` to `labels` between the stages; then the student's stage started and
+/// `epochs` epochs of its three arms were done (distillation stops at epoch 4).
 pub fn student_epochs(script: &mut Script, epochs: usize) {
+    script.send(Event::StopRuleApplied { rule: rule() });
     script.send(Event::StageStarted {
         stage: 2,
         model: "student".into(),
         epochs: 8,
         batches_per_epoch: 422,
-        arms: vec![ArmKind::Kd, ArmKind::Scratch],
+        arms: student_arms(),
     });
-    for i in 0..epochs {
+    let mut stopped = false;
+    for epoch in 1..=epochs {
+        let i = epoch - 1;
         script.send(record(
             2,
             "student",
             ArmKind::Kd,
-            i + 1,
+            epoch,
             STUDENT_KD_VAL[i],
             2.0,
         ));
@@ -234,15 +363,57 @@ pub fn student_epochs(script: &mut Script, epochs: usize) {
             2,
             "student",
             ArmKind::Scratch,
-            i + 1,
+            epoch,
             STUDENT_SCR_VAL[i],
             1.5,
         ));
+        script.send(record(
+            2,
+            "student",
+            ArmKind::KdFromTeacher,
+            epoch,
+            STUDENT_KFT_VAL[i],
+            2.0,
+        ));
+        let now = end_of_epoch(
+            script,
+            2,
+            "student",
+            &rule(),
+            &STUDENT_KD_VAL[..epoch],
+            &[&STUDENT_SCR_VAL[..epoch], &STUDENT_KFT_VAL[..epoch]],
+            stopped,
+        );
+        assert_eq!(now, epoch == 4, "the student stops at epoch 4, not {epoch}");
+        stopped |= now;
     }
 }
 
-/// Mid-training: the student is in epoch 3 of 8, both arms part-way through it.
+/// Mid-training: the student's distillation stopped at epoch 4; it is in epoch 6 of 8 from labels
+/// only, the kd arm half-way through the epoch (the arms of an epoch train one after the other).
 pub fn mid_training(no_color: bool) -> App {
+    let mut script = Script::new(App::new(options(no_color)));
+    through_ta(&mut script);
+    student_epochs(&mut script, 5);
+    script.send(Event::BatchProgress {
+        stage: 2,
+        arm: ArmKind::Kd,
+        epoch: 6,
+        batch: 211,
+        batches: 422,
+        loss: 0.412,
+    });
+    script.app
+}
+
+/// Still distilling: the student in epoch 3 of 8, its distillation still on (Δ 0.20 pp after two
+/// epochs).
+pub fn distilling() -> App {
+    distilling_app(false)
+}
+
+/// [`distilling`] with or without colour.
+pub fn distilling_app(no_color: bool) -> App {
     let mut script = Script::new(App::new(options(no_color)));
     through_ta(&mut script);
     student_epochs(&mut script, 2);
@@ -250,32 +421,30 @@ pub fn mid_training(no_color: bool) -> App {
         stage: 2,
         arm: ArmKind::Kd,
         epoch: 3,
-        batch: 211,
+        batch: 100,
         batches: 422,
-        loss: 0.412,
-    });
-    script.send(Event::BatchProgress {
-        stage: 2,
-        arm: ArmKind::Scratch,
-        epoch: 3,
-        batch: 180,
-        batches: 422,
-        loss: 0.538,
+        loss: 0.61,
     });
     script.app
 }
 
 /// The whole run finished.
 pub fn finished() -> App {
-    let mut script = Script::new(fresh());
+    finished_app(false)
+}
+
+/// [`finished`] with or without colour.
+pub fn finished_app(no_color: bool) -> App {
+    let mut script = Script::new(App::new(options(no_color)));
     through_ta(&mut script);
-    student_epochs(&mut script, 3);
+    student_epochs(&mut script, 8);
     script.send(Event::StageFinished {
         stage: 2,
         model: "student".into(),
         arms: vec![
-            result(ArmKind::Kd, &STUDENT_KD_VAL, 3),
-            result(ArmKind::Scratch, &STUDENT_SCR_VAL, 3),
+            result(ArmKind::Kd, &STUDENT_KD_VAL, 8, 4, false),
+            result(ArmKind::Scratch, &STUDENT_SCR_VAL, 8, 0, false),
+            result(ArmKind::KdFromTeacher, &STUDENT_KFT_VAL, 8, 8, false),
         ],
     });
     script.send(Event::RunFinished {

@@ -7,14 +7,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::protocol::{ArmKind, LogLevel, PlanSummary};
-use crate::stop::StopRule;
 
 use super::eta;
 use super::format::{clock, pct, thousands};
 use super::keys::Key;
 use super::log::LogBuffer;
-use super::nodes::NodeState;
-use super::stop_editor::{StopEditor, StopRow};
+use super::nodes::{kind_word, NodeState};
+use super::stop_editor::StopEditor;
 use super::{TuiExit, TuiOptions};
 
 mod on_event;
@@ -255,23 +254,34 @@ impl App {
     }
 
     /// `student kd 84.0% vs scratch 83.5% (+0.5 pp) · test 83.8% vs 83.1%`, from the last finished
-    /// distilled stage of the chain.
+    /// stage of the chain; a distilled model is compared with its best control arm by validation
+    /// accuracy.
     pub fn student_summary(&self) -> Option<String> {
         let node = self.nodes.iter().rev().find(|n| !n.results.is_empty())?;
         let primary = node.result(node.primary_arm()?)?;
         let name = &node.summary.name;
         let arm = primary.arm.as_str();
-        match node
-            .result(ArmKind::Scratch)
+        let best_control = node
+            .controls()
+            .iter()
+            .filter_map(|&c| node.result(c))
             .filter(|r| r.arm != primary.arm)
-        {
-            Some(scratch) => Some(format!(
-                "{name} {arm} {} vs scratch {} ({:+.1} pp) · test {} vs {}",
+            .reduce(|a, b| {
+                if b.best_val_acc > a.best_val_acc {
+                    b
+                } else {
+                    a
+                }
+            });
+        match best_control {
+            Some(control) => Some(format!(
+                "{name} {arm} {} vs {} {} ({:+.1} pp) · test {} vs {}",
                 pct(primary.best_val_acc),
-                pct(scratch.best_val_acc),
-                primary.best_val_acc - scratch.best_val_acc,
+                control.arm.as_str(),
+                pct(control.best_val_acc),
+                primary.best_val_acc - control.best_val_acc,
                 pct(primary.test_acc_at_best),
-                pct(scratch.test_acc_at_best)
+                pct(control.test_acc_at_best)
             )),
             None => Some(format!(
                 "{name} {arm} val {} · test {}",
@@ -279,6 +289,31 @@ impl App {
                 pct(primary.test_acc_at_best)
             )),
         }
+    }
+
+    /// `KD stopped: ta @6 drop (finish) · student @4 margin (labels)`: where distillation stopped
+    /// for each distilled model that has stopped (the latest stop of each).
+    pub fn stop_summary(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .nodes
+            .iter()
+            .filter(|n| n.is_distilled())
+            .filter_map(|n| {
+                let stop = n.stops().last()?;
+                let after = if stop.kind == crate::stop::StopKind::MaxEpochs {
+                    String::new()
+                } else {
+                    format!(" ({})", stop.after.as_str())
+                };
+                Some(format!(
+                    "{} @{} {}{after}",
+                    n.summary.name,
+                    stop.epoch,
+                    kind_word(stop.kind)
+                ))
+            })
+            .collect();
+        (!parts.is_empty()).then(|| format!("KD stopped: {}", parts.join(" · ")))
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -321,20 +356,29 @@ impl App {
     }
 }
 
-/// `patience 3 · min_delta 0.05 pp · max_epochs all`
-pub fn describe_rule(rule: &StopRule) -> String {
-    StopRow::ALL
-        .iter()
-        .map(|row| format!("{} {}", row.name(), row.value(rule)))
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
+/// `kd + scratch + kd-from-teacher (kft)`
 fn arm_list(arms: &[ArmKind]) -> String {
     arms.iter()
-        .map(|a| a.as_str())
+        .map(|&a| match a {
+            ArmKind::KdFromTeacher => "kd-from-teacher (kft)",
+            other => other.as_str(),
+        })
         .collect::<Vec<_>>()
         .join(" + ")
+}
+
+/// The last two components of `path`: `control-cache/3f2a….json`.
+fn short_path(path: &std::path::Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        return path.display().to_string();
+    }
+    parts.into_iter().rev().collect::<Vec<_>>().join("/")
 }
 
 fn file_name(path: &std::path::Path) -> String {

@@ -1,7 +1,9 @@
 //! How worker events change the front end's state.
 
-use crate::protocol::{Command, Event, LogLevel};
+use crate::protocol::{ArmKind, Command, Event, LogLevel};
+use crate::stop::StopKind;
 
+use super::super::nodes::{kind_word, KdChange, KdRequest, KdStop};
 use super::*;
 
 impl App {
@@ -110,50 +112,139 @@ impl App {
                     .entry(record.arm)
                     .or_default()
                     .push(record.clone());
-                let text = format!(
-                    "{} {} ep {}/{} loss {:.3} val {} test {} {} img/s",
-                    record.model,
-                    record.arm.as_str(),
-                    record.epoch,
-                    node.epochs,
-                    record.train_loss,
-                    pct(record.val_acc),
-                    pct(record.test_acc),
-                    thousands(record.images_per_s)
-                );
+                // A manual request the worker let pass without an echo (it only answers requests
+                // that change something) is not pending any more once a later epoch ended.
+                let stale = node
+                    .kd_request
+                    .filter(|r| record.arm == ArmKind::Kd && record.epoch > r.epoch());
+                if stale.is_some() {
+                    node.kd_request = None;
+                }
+                let text = if node.is_cached(record.arm) {
+                    format!(
+                        "{} {} ep {}/{} val {} test {} (cached)",
+                        record.model,
+                        log_arm(record.arm),
+                        record.epoch,
+                        node.epochs,
+                        pct(record.val_acc),
+                        pct(record.test_acc)
+                    )
+                } else {
+                    let labels = record.arm == ArmKind::Kd
+                        && node.kd_stop().is_some_and(|s| s.epoch < record.epoch);
+                    format!(
+                        "{} {} ep {}/{} loss {:.3} val {} test {} {} img/s{}",
+                        record.model,
+                        log_arm(record.arm),
+                        record.epoch,
+                        node.epochs,
+                        record.train_loss,
+                        pct(record.val_acc),
+                        pct(record.test_acc),
+                        thousands(record.images_per_s),
+                        if labels { " (labels)" } else { "" }
+                    )
+                };
                 self.info(text);
+                if let Some(request) = stale {
+                    let what = match request {
+                        KdRequest::Stop { .. } => "stop",
+                        KdRequest::Resume { .. } => "resume",
+                    };
+                    self.warn(format!(
+                        "{}: the {what} of distillation asked for epoch {} was not applied",
+                        record.model,
+                        request.epoch()
+                    ));
+                }
             }
             Event::StopRuleApplied { rule } => {
                 // The worker may confirm the rule in force at every epoch end; log changes only.
                 let news = self.stop.applied() != Some(rule) || self.stop.sent().is_some();
                 self.stop.on_applied(rule);
                 if news {
-                    self.info(format!("stop rule applied: {}", describe_rule(rule)));
+                    self.info(format!("stop rule applied: {}", rule.summary()));
                 }
             }
             Event::StopDecision {
                 stage,
                 model,
                 epoch,
+                kind,
                 reason,
-                ..
+                delta,
+                best_delta,
+                after,
+            } => {
+                let stop = KdStop {
+                    epoch: *epoch,
+                    kind: *kind,
+                    after: *after,
+                    reason: reason.clone(),
+                    delta: *delta,
+                    best_delta: *best_delta,
+                };
+                let text = if *kind == StopKind::MaxEpochs {
+                    format!("{model} stage ends after epoch {epoch}: {reason}")
+                } else if stop.ends_stage() {
+                    format!(
+                        "{model} KD stopped @{epoch} ({}), stage ends: {reason}",
+                        kind_word(*kind)
+                    )
+                } else {
+                    format!(
+                        "{model} KD stopped @{epoch} ({}), labels from ep {}: {reason}",
+                        kind_word(*kind),
+                        epoch + 1
+                    )
+                };
+                if let Some(i) = self.node_index(model, *stage) {
+                    let node = &mut self.nodes[i];
+                    node.kd_changes.push(KdChange::Stopped(stop));
+                    node.kd_request = None;
+                }
+                self.info(text);
+            }
+            Event::DistillationResumed {
+                stage,
+                model,
+                epoch,
             } => {
                 if let Some(i) = self.node_index(model, *stage) {
-                    self.nodes[i].stopped = Some((*epoch, reason.clone()));
+                    let node = &mut self.nodes[i];
+                    node.kd_changes.push(KdChange::Resumed(*epoch));
+                    node.kd_request = None;
                 }
-                self.info(format!("{model} stopped @{epoch}: {reason}"));
-            }
-            // Drawn by the issue-3 views (Δ chart, node states); logged for now.
-            Event::DistillationResumed { model, epoch, .. } => {
-                self.info(format!("{model}: distillation resumed after epoch {epoch}"));
-            }
-            Event::ControlCached { model, arm, .. } => {
                 self.info(format!(
-                    "{model} {}: control curve from the cache",
-                    arm.as_str()
+                    "{model} KD resumed after epoch {epoch}: the teacher is back from ep {}",
+                    epoch + 1
                 ));
             }
-            Event::Advantage { .. } => {}
+            Event::Advantage {
+                stage,
+                model,
+                delta,
+            } => {
+                if let Some(i) = self.node_index(model, *stage) {
+                    self.nodes[i].advantage = delta.clone();
+                }
+            }
+            Event::ControlCached {
+                stage,
+                model,
+                arm,
+                path,
+            } => {
+                if let Some(i) = self.node_index(model, *stage) {
+                    self.nodes[i].cached.insert(*arm, path.clone());
+                }
+                self.info(format!(
+                    "{model} {}: control curve from the cache {}",
+                    arm.as_str(),
+                    short_path(path)
+                ));
+            }
             Event::CheckpointSaved {
                 model,
                 arm,
@@ -174,27 +265,34 @@ impl App {
                 node.finished = true;
                 node.results = arms.clone();
                 node.batch.clear();
+                node.kd_request = None;
                 let loaded = node.is_loaded();
                 let lines: Vec<String> = arms
                     .iter()
                     .map(|r| {
                         if loaded {
-                            format!(
+                            return format!(
                                 "{model} loaded: val {} test {}",
                                 pct(r.best_val_acc),
                                 pct(r.test_acc_at_best)
-                            )
-                        } else {
-                            format!(
-                                "{model} {} done: best val {} @ep {} · test {} · {} ep in {}",
-                                r.arm.as_str(),
-                                pct(r.best_val_acc),
-                                r.best_epoch,
-                                pct(r.test_acc_at_best),
-                                r.epochs_run,
-                                clock(r.seconds)
-                            )
+                            );
                         }
+                        let cached = if r.cached { " (cached)" } else { "" };
+                        let distilled = if r.arm.is_distilled() && r.distilled_epochs < r.epochs_run
+                        {
+                            format!(" ({} with the teacher)", r.distilled_epochs)
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "{model} {}{cached} done: best val {} @ep {} · test {} · {} ep{distilled} in {}",
+                            r.arm.as_str(),
+                            pct(r.best_val_acc),
+                            r.best_epoch,
+                            pct(r.test_acc_at_best),
+                            r.epochs_run,
+                            clock(r.seconds)
+                        )
                     })
                     .collect();
                 for line in lines {
@@ -269,10 +367,23 @@ impl App {
             format!("could not send {name}: the worker is gone"),
         );
         self.pause_requested = None;
+        // The worker is gone: nothing sent before will be echoed either.
         self.stop.on_send_failed();
+        for node in &mut self.nodes {
+            node.kd_request = None;
+        }
         if matches!(command, Command::Quit) {
             // Nobody is left to confirm the quit; waiting would hang.
             self.quit = true;
         }
+    }
+}
+
+/// An arm in the per-epoch log lines: `kd`, `scratch`, `kft` (kd-from-teacher, named in full in the
+/// stage's first line).
+fn log_arm(arm: ArmKind) -> &'static str {
+    match arm {
+        ArmKind::KdFromTeacher => "kft",
+        other => other.as_str(),
     }
 }

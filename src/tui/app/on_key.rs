@@ -2,6 +2,7 @@
 
 use crate::protocol::Command;
 
+use super::super::nodes::KdRequest;
 use super::*;
 
 impl App {
@@ -44,6 +45,8 @@ impl App {
                     Command::Resume
                 })
             }
+            Key::Char('s') => self.stop_kd(),
+            Key::Char('r') => self.resume_kd(),
             Key::Up => {
                 self.stop.select(-1);
                 None
@@ -79,6 +82,104 @@ impl App {
             }
             _ => None,
         }
+    }
+
+    /// `s`: stop distilling the model being trained, at the end of the epoch in progress.
+    fn stop_kd(&mut self) -> Option<Command> {
+        let i = match self.kd_target("stop") {
+            Ok(i) => i,
+            Err(why) => {
+                self.warn(format!("s: {why}"));
+                return None;
+            }
+        };
+        let node = &self.nodes[i];
+        let name = node.summary.name.clone();
+        let epoch = node.epoch_in_progress();
+        let why_not = match (node.kd_request, node.kd_stop()) {
+            (Some(KdRequest::Stop { epoch }), _) => Some(format!(
+                "already asked: distillation of {name} stops at the end of epoch {epoch}"
+            )),
+            (Some(KdRequest::Resume { .. }), _) => Some(format!(
+                "a resume of {name} is pending; wait for it to take effect"
+            )),
+            (None, Some(stop)) => Some(format!(
+                "distillation of {name} is already stopped (since epoch {}); r resumes it",
+                stop.epoch
+            )),
+            (None, None) => None,
+        };
+        if let Some(why) = why_not {
+            self.warn(format!("s: {why}"));
+            return None;
+        }
+        self.nodes[i].kd_request = Some(KdRequest::Stop { epoch });
+        self.info(format!(
+            "asked to stop distilling {name} at the end of epoch {epoch}"
+        ));
+        Some(Command::StopKd { model: name })
+    }
+
+    /// `r`: resume distilling the model being trained after a stop, from the next epoch on.
+    fn resume_kd(&mut self) -> Option<Command> {
+        let i = match self.kd_target("resume") {
+            Ok(i) => i,
+            Err(why) => {
+                self.warn(format!("r: {why}"));
+                return None;
+            }
+        };
+        let node = &self.nodes[i];
+        let name = node.summary.name.clone();
+        let epoch = node.epoch_in_progress();
+        let why_not = match (node.kd_request, node.kd_stop()) {
+            (Some(KdRequest::Resume { epoch }), _) => Some(format!(
+                "already asked: distillation of {name} resumes at the end of epoch {epoch}"
+            )),
+            (Some(KdRequest::Stop { .. }), _) => Some(format!(
+                "the stop of {name} asked for has not taken effect yet"
+            )),
+            (None, None) => Some(format!("distillation of {name} is on; s stops it")),
+            (None, Some(_)) => None,
+        };
+        if let Some(why) = why_not {
+            self.warn(format!("r: {why}"));
+            return None;
+        }
+        self.nodes[i].kd_request = Some(KdRequest::Resume { epoch });
+        self.info(format!(
+            "asked to resume distilling {name} at the end of epoch {epoch}"
+        ));
+        Some(Command::ResumeKd { model: name })
+    }
+
+    /// The node of the stage being trained, if `s`/`r` can act on it at all; else why not.
+    fn kd_target(&self, what: &str) -> Result<usize, String> {
+        if self.outcome.is_some() {
+            return Err("the run is over".into());
+        }
+        if self.quit_sent {
+            return Err("the run is stopping".into());
+        }
+        let Some(i) = self.current else {
+            return Err(format!("no stage has started yet: nothing to {what}"));
+        };
+        let node = &self.nodes[i];
+        let name = &node.summary.name;
+        if node.is_loaded() {
+            return Err(format!("{name} has loaded weights: it is not trained"));
+        }
+        if !node.is_distilled() {
+            return Err(format!(
+                "{name} is not distilled: it learns from labels only"
+            ));
+        }
+        if node.stage_ended() {
+            return Err(format!(
+                "the stage of {name} is over: nothing to {what} until the next one starts"
+            ));
+        }
+        Ok(i)
     }
 
     fn request_quit(&mut self, key: Key) -> Option<Command> {

@@ -1,8 +1,10 @@
-//! The chain diagram: every model as `[role arch]` with its size, status and best validation
-//! accuracy, `──▶` from teacher to student, and a line naming the controls and the KD settings.
+//! The chain diagram: every model as `[role arch]` with its size, its state in words, a detail line
+//! (the stop of distillation, the labels-only epochs, the current advantage Δ) and the best
+//! validation accuracy of each arm, `──▶` from teacher to student, and a line naming the controls
+//! and the KD settings when there is room.
 //!
 //! Models sit side by side in columns. When the full text does not fit the width (4+ models at 80
-//! columns), it is abbreviated in steps — units, then roles and status words — and only then cut.
+//! columns), it is abbreviated in steps — sizes, units, then words — and only then cut.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -12,12 +14,18 @@ use ratatui::Frame;
 
 use super::super::app::{App, Outcome};
 use super::super::format::params;
-use super::super::nodes::{NodeState, NodeStatus};
+use super::super::nodes::{kind_word, short_arm, KdRequest, NodeState, NodeStatus};
 use super::theme::Theme;
 use crate::protocol::{ArmKind, Role};
+use crate::stop::StopKind;
 
-/// Lines the diagram needs.
-pub const HEIGHT: u16 = 4;
+/// Lines of the model columns: label, state, detail, accuracy.
+pub const COLUMN_LINES: u16 = 4;
+
+/// Lines the diagram needs, with or without the notes line.
+pub fn height(notes: bool) -> u16 {
+    COLUMN_LINES + u16::from(notes)
+}
 
 /// Width of the arrow between two columns.
 const ARROW: usize = 3;
@@ -25,27 +33,40 @@ const ARROW: usize = 3;
 /// How much a column is abbreviated.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Level {
-    /// `101.8k · ■ stopped @6`, `kd 87.3% · scr 86.6%`
+    /// `25.4k · ■ KD stopped @4 (margin)`, `kd 81.2% · scr 80.6% · kft 80.9%`
     Full,
-    /// `101.8k ■ stopped @6`, `kd 87.3 · scr 86.6`
+    /// `■ KD stopped @4 (margin)`, `kd 81.2% · scr 80.6% · kft 80.9%`
+    NoParams,
+    /// `■ KD stopped @4 (margin)`, `kd 81.2 · scr 80.6 · kft 80.9`
     NoUnits,
-    /// `101.8k ■ @6`, `kd87.3 scr86.6`
+    /// `■ KD off @4 margin`, `kd81.2 scr80.6 kft80.9`
     Compact,
-    /// `[T mlp-512-256]`, `87.3/86.6`
+    /// `[T mlp-512-256]`, `■ KD@4`, `81.2/80.6/80.9`
     Terse,
 }
 
-/// The three lines of one model's column.
+/// The levels from the most to the least detailed.
+const LEVELS: [Level; 5] = [
+    Level::Full,
+    Level::NoParams,
+    Level::NoUnits,
+    Level::Compact,
+    Level::Terse,
+];
+
+/// The lines of one model's column.
 struct Column {
     label: String,
-    status: String,
-    status_style: Style,
+    state: String,
+    state_style: Style,
+    detail: String,
+    detail_style: Style,
     acc: String,
 }
 
 impl Column {
     fn width(&self) -> usize {
-        [&self.label, &self.status, &self.acc]
+        [&self.label, &self.state, &self.detail, &self.acc]
             .iter()
             .map(|s| s.chars().count())
             .max()
@@ -53,12 +74,16 @@ impl Column {
     }
 }
 
-/// Draws the diagram into `area` (the inside of its block).
-pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    frame.render_widget(Paragraph::new(lines(app, theme, area.width as usize)), area);
+/// Draws the diagram into `area` (the inside of its block); the notes line when `notes`.
+pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect, notes: bool) {
+    let mut lines = lines(app, theme, area.width as usize);
+    if !notes && lines.len() > COLUMN_LINES as usize {
+        lines.truncate(COLUMN_LINES as usize);
+    }
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// The diagram's lines for a given width.
+/// The diagram's lines for a given width: the four column lines and the notes line.
 pub fn lines(app: &App, theme: Theme, width: usize) -> Vec<Line<'static>> {
     let nodes = app.nodes();
     if nodes.is_empty() {
@@ -69,18 +94,55 @@ pub fn lines(app: &App, theme: Theme, width: usize) -> Vec<Line<'static>> {
     }
     let width = width.saturating_sub(1); // a space of margin on the left
     let arrows = ARROW * (nodes.len() - 1);
-    let mut columns = Vec::new();
-    let mut widths = Vec::new();
-    for level in [Level::Full, Level::NoUnits, Level::Compact, Level::Terse] {
-        columns = nodes
+    // Every column at every level, then abbreviate the widest column step by step until the row
+    // fits; the stage being trained counts a little narrower, so it keeps its words longest.
+    let all: Vec<Vec<Column>> = nodes
+        .iter()
+        .map(|n| {
+            LEVELS
+                .iter()
+                .map(|&l| column(n, app.outcome(), l, theme))
+                .collect()
+        })
+        .collect();
+    let width_of = |i: usize, level: usize| all[i][level].width();
+    let fits = |levels: &[usize]| {
+        levels
             .iter()
-            .map(|n| column(n, app.outcome(), level, theme))
-            .collect();
-        widths = columns.iter().map(Column::width).collect();
-        if widths.iter().sum::<usize>() + arrows <= width {
+            .enumerate()
+            .map(|(i, &l)| width_of(i, l))
+            .sum::<usize>()
+            + arrows
+            <= width
+    };
+    // Sizes and units go for every column at once, so that the columns read alike; words are
+    // then shortened column by column.
+    let uniform = (0..=2).find(|&l| fits(&vec![l; nodes.len()])).unwrap_or(2);
+    let mut levels = vec![uniform; nodes.len()];
+    loop {
+        let total: usize = (0..nodes.len()).map(|i| width_of(i, levels[i])).sum();
+        if total + arrows <= width {
             break;
         }
+        let next = (0..nodes.len())
+            .filter_map(|i| {
+                let now = width_of(i, levels[i]);
+                let narrower = (levels[i] + 1..LEVELS.len()).find(|&l| width_of(i, l) < now)?;
+                let bias = if app.current_stage() == Some(i) { 4 } else { 0 };
+                Some((now.saturating_sub(bias), std::cmp::Reverse(i), i, narrower))
+            })
+            .max();
+        match next {
+            Some((_, _, i, narrower)) => levels[i] = narrower,
+            None => break,
+        }
     }
+    let columns: Vec<&Column> = levels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| &all[i][l])
+        .collect();
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.width()).collect();
     if widths.iter().sum::<usize>() + arrows > width {
         // Still too wide: equal columns, text cut with an ellipsis.
         let each = (width.saturating_sub(arrows) / nodes.len()).max(1);
@@ -88,13 +150,15 @@ pub fn lines(app: &App, theme: Theme, width: usize) -> Vec<Line<'static>> {
     }
 
     let mut label = vec![Span::raw(" ")];
-    let mut status = vec![Span::raw(" ")];
+    let mut state = vec![Span::raw(" ")];
+    let mut detail = vec![Span::raw(" ")];
     let mut acc = vec![Span::raw(" ")];
     for (i, (col, &w)) in columns.iter().zip(&widths).enumerate() {
         let text = fit(&col.label, w);
         let fill = w - text.chars().count();
         label.push(Span::styled(text, theme.title()));
-        status.push(Span::styled(pad(&fit(&col.status, w), w), col.status_style));
+        state.push(Span::styled(pad(&fit(&col.state, w), w), col.state_style));
+        detail.push(Span::styled(pad(&fit(&col.detail, w), w), col.detail_style));
         acc.push(Span::raw(pad(&fit(&col.acc, w), w)));
         if let Some(next) = nodes.get(i + 1) {
             // The arrow runs from this label to the next model when it is the one it teaches.
@@ -106,13 +170,15 @@ pub fn lines(app: &App, theme: Theme, width: usize) -> Vec<Line<'static>> {
             } else {
                 label.push(Span::raw(" ".repeat(fill + ARROW)));
             }
-            status.push(Span::raw(" ".repeat(ARROW)));
-            acc.push(Span::raw(" ".repeat(ARROW)));
+            for line in [&mut state, &mut detail, &mut acc] {
+                line.push(Span::raw(" ".repeat(ARROW)));
+            }
         }
     }
     vec![
         Line::from(label),
-        Line::from(status),
+        Line::from(state),
+        Line::from(detail),
         Line::from(acc),
         Line::styled(fit(&notes(app), width + 1), theme.dim()),
     ]
@@ -125,39 +191,49 @@ fn column(node: &NodeState, ended: Option<&Outcome>, level: Level, theme: Theme)
         (Level::Terse, Role::Student) => "S",
         (_, role) => role.as_str(),
     };
-    let (word, style) = status_text(node, ended, level, theme);
-    let status = if level == Level::Full {
+    let (word, state_style) = state_text(node, ended, level, theme);
+    let state = if level == Level::Full {
         format!("{} · {word}", params(s.params))
     } else {
-        format!("{} {word}", params(s.params))
+        word
     };
+    let (detail, detail_style) = detail_text(node, level, theme);
     Column {
         label: format!("[{role} {}]", s.arch),
-        status,
-        status_style: style,
+        state,
+        state_style,
+        detail,
+        detail_style,
         acc: accuracy_text(node, level),
     }
 }
 
-fn status_text(
+/// The model's state in words: `▶ distilling ep 3/8`, `■ KD stopped @4 (margin)`, …
+fn state_text(
     node: &NodeState,
     ended: Option<&Outcome>,
     level: Level,
     theme: Theme,
 ) -> (String, Style) {
-    let terse = level >= Level::Compact;
-    match (node.status(), ended) {
-        // The stage that was training when the run ended did not finish.
-        (NodeStatus::Training { epoch, .. }, Some(Outcome::Failed { .. })) => {
-            let text = if terse {
+    let compact = level >= Level::Compact;
+    let terse = level == Level::Terse;
+    let running = matches!(
+        node.status(),
+        NodeStatus::Training { .. } | NodeStatus::Labels { .. }
+    );
+    let epoch = node.epoch_in_progress();
+    // The stage that was training when the run ended did not finish.
+    match ended {
+        Some(Outcome::Failed { .. }) if running => {
+            let text = if compact {
                 format!("✗ ep {epoch}")
             } else {
                 format!("✗ failed in ep {epoch}")
             };
             return (text, theme.error());
         }
-        (NodeStatus::Training { epoch, .. }, Some(Outcome::Aborted { .. })) => {
-            let text = if terse {
+        Some(Outcome::Aborted { .. }) if running => {
+            let text = if compact {
                 format!("■ ep {epoch}")
             } else {
                 format!("■ aborted in ep {epoch}")
@@ -167,22 +243,133 @@ fn status_text(
         _ => {}
     }
     match node.status() {
-        NodeStatus::Waiting if level == Level::Terse => ("wait".into(), theme.dim()),
+        NodeStatus::Waiting if terse => ("wait".into(), theme.dim()),
         NodeStatus::Waiting => ("waiting".into(), theme.dim()),
         NodeStatus::Loaded => ("✓ loaded".into(), theme.ok()),
-        NodeStatus::Training { epoch, epochs } if terse => {
-            (format!("▶ {epoch}/{epochs}"), theme.active())
-        }
         NodeStatus::Training { epoch, epochs } => {
-            (format!("▶ ep {epoch}/{epochs}"), theme.active())
+            let text = match (terse, compact, node.is_distilled()) {
+                (true, _, _) => format!("▶ {epoch}/{epochs}"),
+                (_, true, true) => format!("▶ KD ep {epoch}/{epochs}"),
+                (_, true, false) => format!("▶ ep {epoch}/{epochs}"),
+                (_, _, true) => format!("▶ distilling ep {epoch}/{epochs}"),
+                (_, _, false) => format!("▶ training ep {epoch}/{epochs}"),
+            };
+            (text, theme.active())
+        }
+        NodeStatus::Labels {
+            stopped_at, kind, ..
+        } => {
+            let text = match (terse, compact) {
+                (true, _) => format!("■ KD@{stopped_at}"),
+                (_, true) => format!("■ KD off @{stopped_at} {}", kind_word(kind)),
+                _ => format!("■ KD stopped @{stopped_at} ({})", kind_word(kind)),
+            };
+            (text, theme.warn())
         }
         NodeStatus::Done => ("✓ done".into(), theme.ok()),
-        NodeStatus::Stopped { epoch } if terse => (format!("■ @{epoch}"), theme.warn()),
-        NodeStatus::Stopped { epoch } => (format!("■ stopped @{epoch}"), theme.warn()),
+        NodeStatus::Stopped { epoch, kind } => {
+            let why = if kind == StopKind::MaxEpochs {
+                "max_epochs"
+            } else {
+                "finish"
+            };
+            let text = match (terse, compact) {
+                (true, _) => format!("■ @{epoch}"),
+                (_, true) => format!("■ @{epoch} {why}"),
+                _ => format!("■ stopped @{epoch} ({why})"),
+            };
+            (text, theme.warn())
+        }
     }
 }
 
-/// Best validation accuracy of the primary arm, and of scratch beside a distilled primary arm.
+/// The line under the state: the labels-only epochs after a stop, what stopped a finished stage,
+/// a pending `s`/`r`, or the latest advantage Δ while distilling.
+fn detail_text(node: &NodeState, level: Level, theme: Theme) -> (String, Style) {
+    let compact = level >= Level::Compact;
+    let terse = level == Level::Terse;
+    let pending = match node.kd_request {
+        Some(KdRequest::Stop { .. }) => Some(if terse {
+            "stop asked…"
+        } else {
+            "stop KD asked…"
+        }),
+        Some(KdRequest::Resume { .. }) => Some(if terse {
+            "resume asked…"
+        } else {
+            "resume KD asked…"
+        }),
+        None => None,
+    };
+    if let Some(text) = pending {
+        return (text.to_string(), theme.warn());
+    }
+    match node.status() {
+        NodeStatus::Labels { epoch, epochs, .. } => {
+            let text = match (terse, compact) {
+                (true, _) => format!("lab {epoch}/{epochs}"),
+                (_, true) => format!("labels {epoch}/{epochs}"),
+                _ => format!("· labels ep {epoch}/{epochs}"),
+            };
+            (text, theme.warn())
+        }
+        NodeStatus::Stopped { kind, .. } if kind != StopKind::MaxEpochs => {
+            let text = match (terse, compact, kind) {
+                (true, _, _) => kind_word(kind).to_string(),
+                (_, true, StopKind::Manual) => "by hand".to_string(),
+                (_, true, _) => format!("by {}", kind_word(kind)),
+                (_, _, StopKind::Manual) => "KD stopped by hand".to_string(),
+                (_, _, _) => format!("by the {} rule", kind_word(kind)),
+            };
+            (text, theme.dim())
+        }
+        NodeStatus::Done => match node.kd_stop() {
+            Some(stop) => {
+                let text = match (terse, compact) {
+                    (true, _) => format!("KD@{}", stop.epoch),
+                    (_, true) => format!("KD off @{} {}", stop.epoch, kind_word(stop.kind)),
+                    _ => format!("KD stopped @{} ({})", stop.epoch, kind_word(stop.kind)),
+                };
+                (text, theme.dim())
+            }
+            None => (String::new(), theme.dim()),
+        },
+        NodeStatus::Training { .. } if node.is_distilled() => {
+            if let Some(epoch) = node.resumed_after() {
+                let text = if compact {
+                    format!("KD on @{epoch}")
+                } else {
+                    format!("KD resumed @{epoch}")
+                };
+                return (text, theme.dim());
+            }
+            match node.latest_advantage() {
+                Some((_, delta)) => {
+                    let value = signed(delta);
+                    let text = if compact {
+                        format!("Δ{value}")
+                    } else {
+                        format!("Δ {value} pp")
+                    };
+                    (text, theme.dim())
+                }
+                None => (String::new(), theme.dim()),
+            }
+        }
+        _ => (String::new(), theme.dim()),
+    }
+}
+
+/// `+0.42`, `−0.12` (typographic minus), `0.00`.
+pub fn signed(value: f64) -> String {
+    let s = format!("{value:+.2}");
+    match s.as_str() {
+        "-0.00" | "+0.00" => "0.00".to_string(),
+        _ => s.replacen('-', "−", 1),
+    }
+}
+
+/// Best validation accuracy of the primary arm, and of each control beside a distilled one.
 fn accuracy_text(node: &NodeState, level: Level) -> String {
     let Some(primary) = node.primary_arm() else {
         return String::new();
@@ -190,33 +377,51 @@ fn accuracy_text(node: &NodeState, level: Level) -> String {
     let value = |arm: ArmKind| -> String {
         match (node.best_val(arm), level) {
             (None, _) => "—".into(),
-            (Some(v), Level::Full) => format!("{v:.1}%"),
+            (Some(v), Level::Full | Level::NoParams) => format!("{v:.1}%"),
             (Some(v), _) => format!("{v:.1}"),
         }
     };
     if node.best_val(primary).is_none() && !node.started {
         return String::new();
     }
-    if primary != ArmKind::Scratch && node.has_scratch_control() {
-        let (kd, scr) = (value(primary), value(ArmKind::Scratch));
-        match level {
-            Level::Terse => format!("{kd}/{scr}"),
-            Level::Compact => format!("{}{kd} scr{scr}", primary.as_str()),
-            _ => format!("{} {kd} · scr {scr}", primary.as_str()),
-        }
-    } else {
-        match level {
+    let controls = node.controls();
+    if controls.is_empty() {
+        return match level {
             Level::Terse => value(primary),
             _ => format!("val {}", value(primary)),
-        }
+        };
+    }
+    let arms: Vec<ArmKind> = std::iter::once(primary)
+        .chain(controls.iter().copied())
+        .collect();
+    match level {
+        Level::Terse => arms.iter().map(|&a| value(a)).collect::<Vec<_>>().join("/"),
+        Level::Compact => arms
+            .iter()
+            .map(|&a| format!("{}{}", short_arm(a), value(a)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => arms
+            .iter()
+            .map(|&a| format!("{} {}", short_arm(a), value(a)))
+            .collect::<Vec<_>>()
+            .join(" · "),
     }
 }
 
-/// `controls: scratch · fashion-mnist · T 4 · α 0.9 · batch 128`
+/// `controls: scratch, kd-from-teacher · fashion-mnist 54000/6000/10000 · T 4 · α 0.9 · batch 128`
 fn notes(app: &App) -> String {
     let mut parts = Vec::new();
-    if app.nodes().iter().any(NodeState::has_scratch_control) {
-        parts.push("controls: scratch".to_string());
+    let mut controls: Vec<ArmKind> = app
+        .nodes()
+        .iter()
+        .flat_map(|n| n.controls().iter().copied())
+        .collect();
+    controls.sort();
+    controls.dedup();
+    if !controls.is_empty() {
+        let names: Vec<&str> = controls.iter().map(|a| a.as_str()).collect();
+        parts.push(format!("controls: {}", names.join(", ")));
     }
     if let Some(plan) = app.plan() {
         parts.push(format!(

@@ -14,8 +14,15 @@ const KEYS: &[(&str, &str)] = &[
         "quit; while training asks first: y stops, n keeps going",
     ),
     ("p", "pause / resume (takes effect after the current batch)"),
-    ("↑ ↓", "select a stop-rule row"),
-    ("← →", "change the selected row's pending value"),
+    (
+        "s r",
+        "stop / resume distillation of the model being distilled,",
+    ),
+    ("", "at the end of the epoch in progress"),
+    (
+        "↑↓ ←→",
+        "select a threshold / change its pending value (3 → 2*)",
+    ),
     (
         "enter",
         "send the pending rule; applied at the next epoch end",
@@ -26,33 +33,34 @@ const KEYS: &[(&str, &str)] = &[
         "scroll the log (home: oldest, end: follow again)",
     ),
     (
-        "esc",
+        "esc ?",
         "close this help; after the run: hide/show the result",
     ),
-    ("?", "this help"),
 ];
 
 const RULE: &[(&str, &str)] = &[
     (
-        "patience",
-        "stop a stage after this many epochs without a gain of",
+        "Δ(t)",
+        "smoothed kd val acc − best smoothed control (scr, kft), pp",
     ),
-    ("", "min_delta over its best val accuracy; 0 = off (0…99)"),
+    ("ema", "EMA weight of that smoothing, 0 = none (0…0.95)"),
     (
-        "min_delta",
-        "smallest gain that counts, pp (0…10, step 0.05)",
+        "margin",
+        "stop KD when Δ ≤ margin (KD no longer beats the controls)",
     ),
+    (
+        "drop",
+        "… or when Δ < best Δ so far − drop (the gain is falling)",
+    ),
+    ("patience", "… at this many epochs in a row"),
+    ("min_epochs", "… counting from this epoch on"),
     (
         "max_epochs",
-        "bound on every stage: 1 … longest schedule, then all;",
+        "bound on every stage: 1 … longest schedule, then all",
     ),
     (
-        "",
-        "← from all starts at the longest schedule, ← stops at 1",
-    ),
-    (
-        "3 → 2*",
-        "applied → pending; * marks an edit not applied yet",
+        "after",
+        "labels: train on without the teacher · finish: end the stage",
     ),
 ];
 
@@ -74,7 +82,7 @@ pub fn render(theme: Theme, frame: &mut Frame, area: Rect) {
     lines.extend(KEYS.iter().map(row));
     lines.push(Line::from(""));
     lines.push(Line::styled(
-        " stop rule · early stopping on validation accuracy, per stage",
+        " stop rule · per distilled model, against its control arms",
         theme.title(),
     ));
     lines.extend(RULE.iter().map(row));

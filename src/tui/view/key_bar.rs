@@ -1,38 +1,68 @@
-//! The key bar on the bottom border: the keys that work right now.
+//! The key bar on the bottom border: the keys that work right now, shortened to fit the width.
 
 use ratatui::text::{Line, Span};
 
 use super::super::app::{App, Overlay};
 use super::theme::Theme;
 
-/// The key bar for the current state.
-pub fn line(app: &App, theme: Theme) -> Line<'static> {
+/// The key bar for the current state, at most `max_width` cells wide: the full list if it fits,
+/// else a shorter wording, else the least needed keys dropped from the end (`?` help lists all).
+pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {
     let pause = if app.pause_requested().unwrap_or(app.is_paused()) {
         "resume"
     } else {
         "pause"
     };
-    let keys: Vec<(&str, &str)> = match app.overlay() {
-        Overlay::ConfirmQuit => vec![("y", "stop training"), ("n", "keep training")],
-        Overlay::Help => vec![("esc", "close help"), ("q", "quit")],
-        Overlay::None if app.outcome().is_some() => vec![
+    let variants: Vec<Vec<(&str, &str)>> = match app.overlay() {
+        Overlay::ConfirmQuit => vec![vec![("y", "stop training"), ("n", "keep training")]],
+        Overlay::Help => vec![vec![("esc", "close help"), ("q", "quit")]],
+        Overlay::None if app.outcome().is_some() => vec![vec![
             ("q", "quit"),
             ("esc", "result box"),
             ("tab", "chart"),
             ("pgup pgdn", "log"),
             ("?", "help"),
-        ],
-        Overlay::None if app.is_stopping() => vec![("ctrl-c", "leave without waiting")],
+        ]],
+        Overlay::None if app.is_stopping() => vec![vec![("ctrl-c", "leave without waiting")]],
         Overlay::None => vec![
-            ("q", "quit"),
-            ("p", pause),
-            ("↑↓", "select"),
-            ("←→", "adjust"),
-            ("enter", "apply"),
-            ("?", "help"),
-            ("tab", "chart"),
+            vec![
+                ("q", "quit"),
+                ("p", pause),
+                ("s", "stop KD"),
+                ("r", "resume KD"),
+                ("↑↓", "select"),
+                ("←→", "adjust"),
+                ("enter", "apply"),
+                ("?", "help"),
+                ("tab", "chart"),
+            ],
+            vec![
+                ("q", "quit"),
+                ("p", pause),
+                ("s", "stop KD"),
+                ("r", "resume KD"),
+                ("↑↓←→", "edit"),
+                ("enter", "apply"),
+                ("?", "help"),
+                ("tab", "chart"),
+            ],
         ],
     };
+    let width = |keys: &[(&str, &str)]| -> usize {
+        keys.iter()
+            .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
+            .sum::<usize>()
+            + 2 * keys.len().saturating_sub(1)
+            + 2
+    };
+    let mut keys = variants
+        .iter()
+        .find(|keys| width(keys) <= max_width)
+        .unwrap_or_else(|| variants.last().expect("one variant at least"))
+        .clone();
+    while keys.len() > 1 && width(&keys) > max_width {
+        keys.pop();
+    }
     let mut spans = vec![Span::raw(" ")];
     for (i, (key, what)) in keys.into_iter().enumerate() {
         if i > 0 {

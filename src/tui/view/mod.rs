@@ -3,15 +3,19 @@
 //!
 //! ```text
 //! ┌ header ─────────────────────────────────────────────┐
-//! │ chain diagram (4 lines)                              │
+//! │ chain diagram (4 lines, 5 with the notes line)       │
 //! ├ val accuracy ───────────────────┬ stop strategy ─────┤
-//! │ chart (grows with the terminal) │ panel (4 lines)    │
-//! │                                 ├ progress ──────────┤
-//! │                                 │ gauges             │
+//! │ chart (grows with the terminal) │ 7 thresholds       │
+//! │                                 │ (+ status line)    │
+//! ├ Δ pp (distilled models) ────────┼ progress ──────────┤
+//! │ advantage row, epoch numbers    │ gauges             │
 //! ├ log ────────────────────────────┴────────────────────┤
 //! │ log lines                                            │
 //! └ key bar ─────────────────────────────────────────────┘
 //! ```
+//!
+//! At 80×24 every row counts: the notes line and the stop panel's status line give way first (the
+//! status moves into the panel's title), and the log keeps five lines.
 
 mod accuracy_chart;
 mod chain_diagram;
@@ -19,6 +23,7 @@ mod header;
 mod help;
 mod key_bar;
 mod log_pane;
+mod plot;
 mod popup;
 mod progress;
 mod quit_dialog;
@@ -53,8 +58,9 @@ pub fn view(app: &App, frame: &mut Frame) {
 
     // Neighbouring blocks overlap by one cell and merge their borders, which saves the rows and
     // columns separate borders would cost at 80×24.
+    let notes = area.height >= NOTES_MIN_HEIGHT;
     let [top, middle, bottom] = Layout::vertical([
-        Constraint::Length(chain_diagram::HEIGHT + 2),
+        Constraint::Length(chain_diagram::height(notes) + 2),
         Constraint::Fill(1),
         Constraint::Length(log_height(area.height)),
     ])
@@ -66,8 +72,11 @@ pub fn view(app: &App, frame: &mut Frame) {
     ])
     .spacing(-1)
     .areas(middle);
+    // The stop panel's status gets a line of its own when the progress gauges keep room for two
+    // lines per arm.
+    let with_status = middle.height.saturating_sub(2) >= stop_panel::ROWS + 1 + 1 + 6;
     let [stop_area, progress_area] = Layout::vertical([
-        Constraint::Length(stop_panel::HEIGHT + 2),
+        Constraint::Length(stop_panel::ROWS + u16::from(with_status) + 2),
         Constraint::Fill(1),
     ])
     .spacing(-1)
@@ -75,13 +84,16 @@ pub fn view(app: &App, frame: &mut Frame) {
 
     let header = header::line(app, theme, area.width.saturating_sub(6) as usize);
     let block = panel(theme).title(header);
-    chain_diagram::render(app, theme, frame, block.inner(top));
+    chain_diagram::render(app, theme, frame, block.inner(top), notes);
     frame.render_widget(block, top);
 
-    accuracy_chart::render(app, theme, frame, chart_area, panel(theme));
+    accuracy_chart::render(app, theme, frame, chart_area);
 
-    let block = panel(theme).title(Line::styled(" stop strategy ", theme.title()));
-    stop_panel::render(app, theme, frame, block.inner(stop_area));
+    let mut block = panel(theme);
+    for title in stop_panel::title(app, theme, with_status) {
+        block = block.title(title);
+    }
+    stop_panel::render(app, theme, frame, block.inner(stop_area), with_status);
     frame.render_widget(block, stop_area);
 
     let block = panel(theme).title(Line::styled(progress::title(app), theme.title()));
@@ -95,7 +107,11 @@ pub fn view(app: &App, frame: &mut Frame) {
 
     let block = panel(theme)
         .title(Line::styled(log_pane::title(app), theme.title()))
-        .title_bottom(key_bar::line(app, theme));
+        .title_bottom(key_bar::line(
+            app,
+            theme,
+            area.width.saturating_sub(2) as usize,
+        ));
     log_pane::render(app, theme, frame, block.inner(bottom));
     frame.render_widget(block, bottom);
     match app.overlay() {
@@ -112,9 +128,12 @@ fn panel(theme: Theme) -> Block<'static> {
         .merge_borders(MergeStrategy::Exact)
 }
 
-/// Log rows including borders: 7 lines at 24 rows, one more per 4 rows beyond.
+/// Height from which the diagram's notes line (controls, dataset, T, α, batch) is drawn.
+const NOTES_MIN_HEIGHT: u16 = 26;
+
+/// Log rows including borders: 5 lines at 24 rows, one more per 4 rows beyond.
 fn log_height(height: u16) -> u16 {
-    9 + height.saturating_sub(MIN_HEIGHT) / 4
+    7 + height.saturating_sub(MIN_HEIGHT) / 4
 }
 
 /// Width of the stop/progress column: 36 at 80 columns, a little more on wide terminals (the chart

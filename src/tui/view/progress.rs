@@ -49,7 +49,8 @@ fn arm_lines(
 ) -> Vec<Line<'static>> {
     let epochs = node.epochs.max(1);
     let done = node.epochs_done(arm).min(epochs);
-    let finished = node.finished || node.stopped.is_some() || done >= epochs;
+    let finished = node.stage_ended() || done >= epochs;
+    let cached = node.is_cached(arm);
     let batch = node.batch.get(&arm).copied();
     // The running epoch's share, when the last batch belongs to the epoch after the finished ones.
     let in_epoch = batch
@@ -60,26 +61,37 @@ fn arm_lines(
     } else {
         (done as f64 + in_epoch) / epochs as f64
     };
-    let shown_epoch = if finished { done } else { done + 1 };
+    let shown_epoch = if finished || cached { done } else { done + 1 };
     let style = if finished {
         theme.ok()
     } else {
         theme.primary_arm()
     };
-    let marker = if finished { "✓" } else { "▶" };
-    let head = format!(" {marker} {:<8}ep {shown_epoch}/{epochs} ", arm.as_str());
+    let marker = match (finished, cached) {
+        (true, _) => "✓",
+        (false, true) => "≡",
+        (false, false) => "▶",
+    };
+    let name = match arm {
+        ArmKind::KdFromTeacher => "kft",
+        other => other.as_str(),
+    };
+    let head = format!(" {marker} {name:<8}ep {shown_epoch}/{epochs} ");
 
     let batch_text = match batch {
+        _ if cached => "cached curve".to_string(),
         Some(b) => format!("batch {}/{}", b.batch, b.batches),
         None => "batch —".to_string(),
     };
-    let loss_text = batch.map_or_else(String::new, |b| format!(" loss {:.3}", b.loss));
+    let loss_text = batch
+        .filter(|_| !cached)
+        .map_or_else(String::new, |b| format!(" loss {:.3}", b.loss));
     let batch_ratio = batch
         .filter(|b| b.batches > 0)
         .map_or(0.0, |b| b.batch as f64 / b.batches as f64);
 
+    let head_w = head.chars().count();
     if two_lines {
-        let head_w = head.chars().count();
         let mut first = vec![Span::styled(head, style)];
         first.push(Span::raw(bar(
             epoch_ratio,
@@ -93,6 +105,7 @@ fn arm_lines(
                 },
                 theme.dim(),
             )],
+            _ if cached => vec![Span::styled("   cached curve, not trained", theme.dim())],
             None => vec![Span::styled("   batch —", theme.dim())],
             Some(_) => {
                 let lead = format!("   {batch_text} ");
@@ -107,8 +120,20 @@ fn arm_lines(
         };
         vec![Line::from(first), Line::from(second)]
     } else {
-        let head_w = head.chars().count();
-        let tail = format!(" {batch_text}{loss_text}");
+        // One line: the epoch gauge, then the batch and loss as far as they fit.
+        let (full, brief) = match node.best_val(arm) {
+            Some(v) if finished => (format!(" best val {v:.1}%"), format!(" {v:.1}%")),
+            _ if cached => (format!(" {batch_text}"), " cached".to_string()),
+            _ => (
+                format!(" {batch_text}{loss_text}"),
+                loss_text.replace(" loss", ""),
+            ),
+        };
+        let tail = if width >= head_w + full.chars().count() + 7 {
+            full
+        } else {
+            brief
+        };
         let bar_w = width.saturating_sub(head_w + tail.chars().count() + 1);
         vec![Line::from(vec![
             Span::styled(head, style),

@@ -13,8 +13,10 @@ use ratatui::Frame;
 
 use super::super::app::{App, Outcome};
 use super::super::format::{clock, pct};
+use super::super::nodes::kind_word;
 use super::popup::wrap;
 use super::theme::Theme;
+use crate::protocol::ArmKind;
 
 /// Draws the result panel over `middle` (the chart and side panels, borders included) when the run
 /// has ended.
@@ -35,6 +37,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, middle: Rect) {
         } => {
             let mut texts = vec![format!("✓ run finished in {}", clock(*seconds))];
             texts.extend(app.student_summary());
+            texts.extend(app.stop_summary());
             texts.push(format!("report: {}", report_md.display()));
             texts.push(format!("        {}", report_json.display()));
             (" finished ", theme.ok(), texts)
@@ -80,7 +83,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, middle: Rect) {
     if kept > 0 {
         lines.push(Line::from(""));
         lines.push(Line::styled(
-            table_row(["model", "arm", "best val", "@ep", "test", "epochs", "time"]),
+            table_row([
+                "model", "arm", "best val", "@ep", "test", "epochs", "time", "note",
+            ]),
             theme.title(),
         ));
         for stage in &stages[stages.len() - kept..] {
@@ -98,7 +103,8 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, middle: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), middle);
 }
 
-/// Per finished stage, one row per arm: `model arm best val @ep test epochs time`.
+/// Per finished stage, one row per arm: `model arm best val @ep test epochs time note`, the note
+/// saying where distillation stopped (kd arm) or that a control's curve came from the cache.
 fn results_table(app: &App) -> Vec<Vec<String>> {
     app.nodes()
         .iter()
@@ -107,6 +113,13 @@ fn results_table(app: &App) -> Vec<Vec<String>> {
             node.results
                 .iter()
                 .map(|r| {
+                    let note = match node.stops().last() {
+                        _ if r.cached => "cached".to_string(),
+                        Some(stop) if r.arm == ArmKind::Kd => {
+                            format!("stop @{} {}", stop.epoch, kind_word(stop.kind))
+                        }
+                        _ => String::new(),
+                    };
                     table_row([
                         &node.summary.name,
                         r.arm.as_str(),
@@ -115,6 +128,7 @@ fn results_table(app: &App) -> Vec<Vec<String>> {
                         &pct(r.test_acc_at_best),
                         &r.epochs_run.to_string(),
                         &clock(r.seconds),
+                        &note,
                     ])
                 })
                 .collect()
@@ -122,9 +136,15 @@ fn results_table(app: &App) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn table_row(cells: [&str; 7]) -> String {
-    let [model, arm, val, epoch, test, epochs, time] = cells;
-    format!(" {model:<10} {arm:<8} {val:>8} {epoch:>4} {test:>7} {epochs:>6} {time:>7}")
+fn table_row(cells: [&str; 8]) -> String {
+    let [model, arm, val, epoch, test, epochs, time, note] = cells;
+    let arm = match arm {
+        "kd-from-teacher" => "kft",
+        other => other,
+    };
+    format!(" {model:<10} {arm:<8} {val:>8} {epoch:>4} {test:>7} {epochs:>6} {time:>7}  {note}")
+        .trim_end()
+        .to_string()
 }
 
 /// Redraws the frame lines the cleared area shares with its neighbours, so the panel's own border

@@ -50,6 +50,11 @@ impl Theme {
         self.fg(Color::Yellow)
     }
 
+    /// The second kind of control arm (kd-from-teacher).
+    pub fn control_arm_2(self) -> Style {
+        self.fg(Color::Magenta)
+    }
+
     /// Reference lines of finished upstream models.
     pub fn reference(self) -> Style {
         self.fg(Color::Gray)
