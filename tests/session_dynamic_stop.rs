@@ -174,7 +174,7 @@ fn a_rule_that_never_fires_distils_every_epoch() {
             Event::Advantage { model, delta, .. } if model == "student" => Some(delta.len()),
             _ => None,
         })
-        .last();
+        .next_back();
     assert_eq!(last, Some(3));
 }
 
