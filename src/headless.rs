@@ -118,8 +118,9 @@ impl Printer {
                 } else {
                     let arms: Vec<_> = arms.iter().map(|a| a.as_str()).collect();
                     format!(
-                        "[{t}] stage {}/{n}: {model}{what}: {epochs} epochs, arms {}",
+                        "[{t}] stage {}/{n}: {model}{what}: {epochs} epoch{}, arms {}",
                         stage + 1,
+                        if *epochs == 1 { "" } else { "s" },
                         arms.join(" + ")
                     )
                 }

@@ -17,6 +17,25 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let p = &loaded.preset;
     let plan = Plan::new(p);
+    // A plan that cannot run is not valid: read the data and any teacher weights now.
+    if let Err(e) = crate::data::load(&p.data, p.seed) {
+        eprintln!("{}: data: {e}", args.preset.display());
+        return Ok(ExitCode::BadInput);
+    }
+    for s in plan.stages.iter().filter(|s| s.weights.is_some()) {
+        let device = candle_core::Device::Cpu;
+        let loaded =
+            crate::model::Classifier::new(&s.spec, plan.input, plan.num_classes, 0, &device)
+                .map_err(anyhow::Error::from)
+                .and_then(|mut m| {
+                    m.load(s.weights.as_deref().unwrap_or_else(|| unreachable!()))
+                        .map_err(anyhow::Error::from)
+                });
+        if let Err(e) = loaded {
+            eprintln!("{}: chain.{}.weights: {e:#}", args.preset.display(), s.name);
+            return Ok(ExitCode::BadInput);
+        }
+    }
     let (train, val, test) = p.data.split_sizes();
     println!("{}: valid", args.preset.display());
     if !p.description.is_empty() {
@@ -89,12 +108,19 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             println!("    weights: {}", w.display());
         }
     }
+    if let Some(max) = p.stop.max_epochs {
+        println!("          (stop.max_epochs {max} caps every stage below)");
+    }
     let work = plan.work_macs(train, val + test);
-    let epochs: usize = plan.stages.iter().map(|s| s.epochs * s.arms.len()).sum();
+    let epochs: usize = plan
+        .stages
+        .iter()
+        .map(|s| plan.capped_epochs(s) * s.arms.len())
+        .sum();
     println!();
     println!(
-        "work      {epochs} arm-epochs · ≈ {:.1} TMAC (training ≈ 3× forward, plus teacher forwards for kd arms)",
-        work / 1e12
+        "work      {epochs} arm-epochs · ≈ {} (training ≈ 3× forward, plus teacher forwards for kd arms)",
+        if work >= 1e12 { format!("{:.1} TMAC", work / 1e12) } else { format!("{:.1} GMAC", work / 1e9) }
     );
     Ok(ExitCode::Success)
 }

@@ -7,7 +7,7 @@ use super::args::RunArgs;
 use super::ExitCode;
 use crate::headless::{self, HeadlessExit};
 use crate::protocol::Command;
-use crate::run_dir::RunDir;
+use crate::run_dir::{RunDir, RunState, Status};
 use crate::session::{self, Plan};
 use crate::tui::{self, TuiExit, TuiOptions};
 
@@ -49,11 +49,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let code = if headless {
         let commands = commands.clone();
         let mut interrupts = 0;
-        // First Ctrl-C: stop after the current batch, keeping the run directory consistent.
-        // Second: leave at once.
+        let status = dir.join("status.json");
+        // SIGINT, SIGTERM, SIGHUP: stop after the current batch, keeping the run directory
+        // consistent (status `aborted`). A second signal leaves at once, still marking the run.
         let _ = ctrlc::set_handler(move || {
             interrupts += 1;
             if interrupts > 1 {
+                let detail =
+                    Some("killed by a second signal before the current batch ended".into());
+                let _ = Status::now(RunState::Aborted, detail).write(&status);
                 std::process::exit(130);
             }
             eprintln!("mkd-tui: stopping after the current batch (Ctrl-C again to leave at once)");

@@ -25,16 +25,40 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedPreset, PresetErr
         path: path.to_path_buf(),
         source,
     })?;
+    if text.trim().is_empty() {
+        return Err(PresetError::Parse {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            message: "the file is empty; a preset needs at least name, data, training and chain (see presets/quick.yaml)".into(),
+        });
+    }
     // Parse the text itself first: only then do errors carry line and column.
     let mut preset: Preset = serde_yaml::from_str(&text).map_err(|e| parse_error(path, &e, ""))?;
     if !overrides.is_empty() {
         let mut value: Value =
             serde_yaml::from_str(&text).map_err(|e| parse_error(path, &e, ""))?;
+        let original = value.clone();
         for arg in overrides {
             overrides::apply(&mut value, arg)?;
         }
-        preset = serde_yaml::from_value(value)
-            .map_err(|e| parse_error(path, &e, "after --set overrides: "))?;
+        preset = match serde_yaml::from_value(value) {
+            Ok(p) => p,
+            Err(e) => {
+                // Name the first --set after which the preset no longer reads.
+                let mut v = original;
+                for arg in overrides {
+                    overrides::apply(&mut v, arg)?;
+                    if let Err(e) = serde_yaml::from_value::<Preset>(v.clone()) {
+                        return Err(PresetError::Override {
+                            arg: arg.clone(),
+                            message: plain_types(&e.to_string()),
+                        });
+                    }
+                }
+                return Err(parse_error(path, &e, "after --set overrides: "));
+            }
+        };
     }
     let base = path.parent().unwrap_or(Path::new("."));
     resolve(&mut preset, base);
@@ -78,8 +102,29 @@ fn parse_error(path: &Path, e: &serde_yaml::Error, prefix: &str) -> PresetError 
         path: path.to_path_buf(),
         line: location.as_ref().map(|l| l.line()),
         column: location.as_ref().map(|l| l.column()),
-        message: format!("{prefix}{message}"),
+        message: format!("{prefix}{}", plain_types(&message)),
     }
+}
+
+/// serde's messages name Rust types (`expected f64`, `expected struct DataConfig`); say what to
+/// write instead.
+fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected usize", "expected a whole number ≥ 0"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    if let Some(i) = m.find("expected struct ") {
+        let end = m[i + 16..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(m.len(), |e| i + 16 + e);
+        m.replace_range(i..end, "expected a mapping of keys");
+    }
+    m
 }
 
 /// Resolve the preset's relative paths against the preset file's folder. Existing paths are

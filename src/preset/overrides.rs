@@ -119,7 +119,7 @@ mod tests {
         let msg = apply(&mut v, "chain.assistants.4.epochs=1")
             .unwrap_err()
             .to_string();
-        assert!(msg.contains("index 4 past the list's 1 items"), "{msg}");
+        assert!(msg.contains("no item 4; the list has 1"), "{msg}");
         let msg = apply(&mut v, "training.epochs.x=1")
             .unwrap_err()
             .to_string();

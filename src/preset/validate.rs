@@ -75,6 +75,15 @@ fn check_data(p: &Preset, out: &mut Vec<Issue>) {
             "expected at least 1: every decision uses the validation split",
         ));
     }
+    if official_test > 0 && d.test_size.is_some() {
+        out.push(issue(
+            "data.test_size",
+            format!(
+                "only for datasets without a test split (digits); {} has one",
+                d.dataset.as_str()
+            ),
+        ));
+    }
     let pool = if official_test == 0 {
         let test = d.test_size.unwrap_or(official_train / 5);
         if test == 0 || test >= official_train {

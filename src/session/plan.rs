@@ -129,6 +129,13 @@ impl Plan {
         }
     }
 
+    /// Epochs `stage` runs at most: its schedule, capped by the stop rule's `max_epochs`.
+    pub fn capped_epochs(&self, stage: &StagePlan) -> usize {
+        stage
+            .epochs
+            .min(self.preset.stop.max_epochs.unwrap_or(usize::MAX))
+    }
+
     /// Work estimate in multiply-accumulates for `train_images` training images per epoch and
     /// `eval_images` evaluated per epoch (validation + test): a training step costs ≈ 3× a forward
     /// pass (forward, input gradient, weight gradient), a `kd` arm adds the teacher's forward.
@@ -144,7 +151,7 @@ impl Plan {
                     (3.0 * s.macs as f64 + teacher) * train_images as f64
                         + s.macs as f64 * eval_images as f64
                 });
-                per_arm.sum::<f64>() * s.epochs as f64
+                per_arm.sum::<f64>() * self.capped_epochs(s) as f64
             })
             .sum()
     }
