@@ -190,23 +190,41 @@ fn help_has_examples() {
 #[test]
 fn check_reads_the_data_and_names_the_missing_files() {
     let o = bin()
-        .args(["check", "presets/quick.yaml", "--set", "data.root=/nonexistent-data"])
+        .args([
+            "check",
+            "presets/quick.yaml",
+            "--set",
+            "data.root=/nonexistent-data",
+        ])
         .output()
         .unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("/nonexistent-data/fashion-mnist/train-images-idx3-ubyte"), "{err}");
+    assert!(
+        err.contains("/nonexistent-data/fashion-mnist/train-images-idx3-ubyte"),
+        "{err}"
+    );
 }
 
 #[test]
 fn the_failing_override_is_named_in_plain_words() {
     let o = bin()
-        .args(["check", "presets/quick.yaml", "--set", "training.epochs=3", "--set", "data.val_size=-5"])
+        .args([
+            "check",
+            "presets/quick.yaml",
+            "--set",
+            "training.epochs=3",
+            "--set",
+            "data.val_size=-5",
+        ])
         .output()
         .unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("--set data.val_size=-5") && err.contains("expected a whole number ≥ 0"), "{err}");
+    assert!(
+        err.contains("--set data.val_size=-5") && err.contains("expected a whole number ≥ 0"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -217,7 +235,10 @@ fn test_size_is_only_for_datasets_without_a_test_split() {
         .unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("data.test_size") && err.contains("digits"), "{err}");
+    assert!(
+        err.contains("data.test_size") && err.contains("digits"),
+        "{err}"
+    );
 }
 
 #[test]

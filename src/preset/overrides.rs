@@ -50,7 +50,7 @@ pub fn apply(root: &mut Value, arg: &str) -> Result<(), PresetError> {
                 let len = items.len();
                 let slot = items.get_mut(index).ok_or_else(|| {
                     err(format!(
-                        "`{here}`: index {index} past the list's {len} items"
+                        "`{here}`: no item {index}; the list has {len} (0..{len})"
                     ))
                 })?;
                 if last {
