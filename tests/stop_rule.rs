@@ -562,3 +562,38 @@ fn validate_names_the_field() {
         Ok(())
     );
 }
+
+/// The worked example in README.md ("The stop rule"), number for number.
+#[test]
+fn readme_worked_example() {
+    let rule = StopRule {
+        ema: 0.5,
+        min_epochs: 2,
+        patience: 2,
+        margin: 0.0,
+        drop: 0.3,
+        ..StopRule::default()
+    };
+    let kd = [80.0, 82.0, 82.5, 83.0];
+    let scratch = [79.0, 81.0, 82.5, 83.5];
+    assert_eq!(rule.smooth(&kd), vec![80.0, 81.0, 81.75, 82.375]);
+    assert_eq!(rule.smooth(&scratch), vec![79.0, 80.0, 81.25, 82.375]);
+    let controls: [&[f64]; 1] = [&scratch];
+    let curves = Curves {
+        kd: &kd,
+        controls: &controls,
+    };
+    assert_eq!(rule.advantage(&curves), vec![1.0, 1.0, 0.5, 0.0]);
+    let short: [&[f64]; 1] = [&scratch[..3]];
+    assert!(rule
+        .decide(
+            &Curves {
+                kd: &kd[..3],
+                controls: &short
+            },
+            &Manual::default()
+        )
+        .is_none());
+    let d = rule.decide(&curves, &Manual::default()).unwrap();
+    assert_eq!((d.epoch, d.kind), (4, StopKind::Margin));
+}

@@ -494,14 +494,14 @@ fn finished_run_summarises_student_kd_against_its_best_control_and_the_stops() {
     // scratch (83.6%) beats kd-from-teacher (83.5%): the comparison is with scratch.
     assert_eq!(
         app.student_summary().as_deref(),
-        Some("student kd 83.4% vs scratch 83.6% (-0.2 pp) · test 83.0% vs 83.2%")
+        Some("student kd test 83.0% vs scratch 83.2% (-0.2 pp) · best val 83.4% vs 83.6%")
     );
     assert_eq!(
         app.stop_summary().as_deref(),
         Some("KD stopped: ta @5 drop (finish) · student @4 margin (labels)")
     );
     let last = &app.log().lines().iter().rev().nth(1).unwrap().text;
-    assert!(last.starts_with("run finished in 12:34 · student kd 83.4% vs scratch 83.6%"));
+    assert!(last.starts_with("run finished in 12:34 · student kd test 83.0% vs scratch 83.2%"));
     assert_eq!(app.nodes()[2].status(), NodeStatus::Done);
     assert_eq!(app.nodes()[2].kd_stop().map(|s| s.epoch), Some(4));
 }

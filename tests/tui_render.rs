@@ -398,7 +398,7 @@ fn finished_run_shows_result_and_reports() {
     let text = screen(&render(&finished(), 80, 24));
     insta::assert_snapshot!("finished_80x24", text);
     assert!(text.contains("✓ finished in 12:34"));
-    assert!(text.contains("student kd 83.4% vs scratch 83.6% (-0.2 pp)"));
+    assert!(text.contains("student kd test 83.0% vs scratch 83.2% (-0.2 pp)"));
     assert!(text.contains("KD stopped: ta @5 drop (finish) · student @4 margin (labels)"));
     assert!(text.contains("runs/fashion-quick-20261129-120000/report.md"));
     assert!(text.contains("runs/fashion-quick-20261129-120000/report.json"));

@@ -81,6 +81,9 @@ pub struct NodeSummary {
 pub struct PlanSummary {
     /// Dataset name (`fashion-mnist`, `mnist`, `digits`, `cifar10`, `cifar100`).
     pub dataset: String,
+    /// The preset's seed.
+    #[serde(default)]
+    pub seed: u64,
     pub train_size: usize,
     pub val_size: usize,
     pub test_size: usize,

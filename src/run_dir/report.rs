@@ -89,6 +89,11 @@ pub struct Report {
     pub models: Vec<ModelReport>,
     /// Every distilled model against scratch, teacher side first; the student's is last.
     pub comparisons: Vec<Comparison>,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Stop rule in force at the end, and how many times it was changed during the run.
+    pub stop_rule: Option<crate::stop::StopRule>,
+    pub stop_rule_changes: usize,
     /// Images passed through a teacher's forward pass, all arms of all models.
     pub teacher_forwards: u64,
     /// Teacher forward passes the distillation stops saved against distilling every schedule to its end.
@@ -104,6 +109,9 @@ pub struct ReportBuilder {
     /// (model, arm) → every epoch's record.
     epochs: BTreeMap<(String, ArmKind), Vec<EpochRecord>>,
     finished: BTreeMap<String, Vec<ArmResult>>,
+    stop_rule: Option<crate::stop::StopRule>,
+    /// `StopRuleApplied` events after the start.
+    stop_rule_changes: usize,
     /// model → (epoch, kind, reason, after, delta) of its first stop.
     stops: BTreeMap<String, (usize, StopKind, String, AfterStop, Option<f64>)>,
 }
@@ -115,11 +123,19 @@ impl ReportBuilder {
                 preset,
                 started_at,
                 plan,
+                stop_rule,
                 ..
             } => {
+                self.stop_rule = Some(stop_rule.clone());
                 self.preset = preset.clone();
                 self.started_at = started_at.clone();
                 self.plan = Some(plan.clone());
+            }
+            Event::StopRuleApplied { rule } => {
+                if self.stop_rule.as_ref() != Some(rule) {
+                    self.stop_rule_changes += 1;
+                }
+                self.stop_rule = Some(rule.clone());
             }
             Event::EpochEnd(r) => {
                 self.epochs
@@ -268,6 +284,9 @@ impl ReportBuilder {
             .map(|e| e.teacher_forwards_saved)
             .sum();
         Some(Report {
+            seed: plan.seed,
+            stop_rule: self.stop_rule.clone(),
+            stop_rule_changes: self.stop_rule_changes,
             teacher_forwards,
             teacher_forwards_saved,
             preset: self.preset.clone(),
@@ -331,6 +350,15 @@ impl Report {
                 c.scratch_best_val_acc
             );
         }
+        let _ = writeln!(
+            s,
+            "Seed {} · stop rule at the end: {} ({} change{} during the run). The preset as run is \
+             `preset.yaml` beside this report.\n",
+            self.seed,
+            self.stop_rule.as_ref().map_or("—".to_string(), |r| r.summary()),
+            self.stop_rule_changes,
+            if self.stop_rule_changes == 1 { "" } else { "s" }
+        );
         let _ = writeln!(
             s,
             "Teacher forward passes: {} done, {} saved by the distillation stops.\n",

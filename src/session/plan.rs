@@ -105,6 +105,7 @@ impl Plan {
     pub fn summary(&self, sizes: (usize, usize, usize)) -> PlanSummary {
         PlanSummary {
             dataset: self.preset.data.dataset.as_str().to_string(),
+            seed: self.preset.seed,
             train_size: sizes.0,
             val_size: sizes.1,
             test_size: sizes.2,

@@ -405,9 +405,27 @@ fn end_of_epoch(
                     message,
                 },
             )?;
-        } else if stop && !switch.stopped {
+        } else if stop && switch.stopped {
+            let message = format!("{model}: distillation is already stopped");
+            emit(
+                ctx,
+                Event::Log {
+                    level: LogLevel::Warn,
+                    message,
+                },
+            )?;
+        } else if !stop && !switch.stopped {
+            let message = format!("{model}: distillation is already on; nothing to resume");
+            emit(
+                ctx,
+                Event::Log {
+                    level: LogLevel::Warn,
+                    message,
+                },
+            )?;
+        } else if stop {
             switch.manual.stopped_at = Some(epoch);
-        } else if !stop && switch.stopped {
+        } else {
             // Back on from the next epoch; the rule is re-armed from there.
             switch.manual.resumed_at = Some(epoch + 1);
             switch.stopped = false;

@@ -62,6 +62,7 @@ pub fn student_arms() -> Vec<ArmKind> {
 pub fn plan() -> PlanSummary {
     PlanSummary {
         dataset: "fashion-mnist".into(),
+        seed: 42,
         train_size: 54_000,
         val_size: 6_000,
         test_size: 10_000,

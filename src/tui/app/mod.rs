@@ -274,14 +274,15 @@ impl App {
                 }
             });
         match best_control {
+            // Test accuracy at the best validation epoch, as in report.md and the headless summary.
             Some(control) => Some(format!(
-                "{name} {arm} {} vs {} {} ({:+.1} pp) · test {} vs {}",
-                pct(primary.best_val_acc),
-                control.arm.as_str(),
-                pct(control.best_val_acc),
-                primary.best_val_acc - control.best_val_acc,
+                "{name} {arm} test {} vs {} {} ({:+.1} pp) · best val {} vs {}",
                 pct(primary.test_acc_at_best),
-                pct(control.test_acc_at_best)
+                control.arm.as_str(),
+                pct(control.test_acc_at_best),
+                primary.test_acc_at_best - control.test_acc_at_best,
+                pct(primary.best_val_acc),
+                pct(control.best_val_acc)
             )),
             None => Some(format!(
                 "{name} {arm} val {} · test {}",
