@@ -2,12 +2,12 @@
 //! an input is a miss, and a corrupt file is ignored with a warning and rewritten.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use mkd_tui::protocol::{ArmKind, Event};
-use mkd_tui::run_dir::RunDir;
 use mkd_tui::session::control_cache::{CacheKey, CachedCurve, ControlCache, Lookup};
-use mkd_tui::session::{self, Plan};
+use mkd_tui::session::Plan;
+
+mod session_support;
 
 fn preset_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-digits.yaml")
@@ -20,30 +20,10 @@ fn plan(overrides: &[&str]) -> Plan {
 
 /// Run tiny-digits to the end with the cache in `cache`; all events.
 fn run(out: &Path, cache: &Path, overrides: &[&str]) -> Vec<Event> {
-    let mut o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    o.push(format!("distill.control_cache={}", cache.display()));
-    let loaded = mkd_tui::preset::load(&preset_path(), &o).unwrap();
-    let dir = RunDir::create(Some(out), Path::new("unused"), "tiny", chrono::Utc::now()).unwrap();
-    let (link, worker) = session::spawn(Plan::new(&loaded.preset), dir).unwrap();
-    let mut events = Vec::new();
-    loop {
-        let e = link
-            .lifecycle
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap();
-        let end = e.is_terminal();
-        events.push(e);
-        if end {
-            break;
-        }
-    }
-    worker.join().unwrap();
-    assert!(
-        matches!(events.last(), Some(Event::RunFinished { .. })),
-        "{:?}",
-        events.last()
-    );
-    events
+    let cache = format!("distill.control_cache={}", cache.display());
+    let mut all = overrides.to_vec();
+    all.push(&cache);
+    session_support::run_to_end(out, &all)
 }
 
 fn scratch_curve(events: &[Event], model: &str) -> Vec<(usize, f64, f64)> {

@@ -1,43 +1,11 @@
 //! The worker obeys commands: pause/resume, a new stop rule applied at the epoch end and echoed,
 //! quit leaving an aborted (not finished) run directory. Driven through the library, as a front end would.
 
-use std::path::Path;
-use std::time::Duration;
-
-use mkd_tui::protocol::{Command, Event, FrontEndLink};
-use mkd_tui::run_dir::RunDir;
-use mkd_tui::session::{self, Plan};
+use mkd_tui::protocol::{Command, Event};
 use mkd_tui::stop::{StopKind, StopRule};
 
-fn start(out: &Path, overrides: &[&str]) -> (FrontEndLink, std::thread::JoinHandle<()>) {
-    let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-digits.yaml");
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let loaded = mkd_tui::preset::load(&preset, &overrides).unwrap();
-    let dir = RunDir::create(Some(out), Path::new("unused"), "tiny", chrono::Utc::now()).unwrap();
-    session::spawn(Plan::new(&loaded.preset), dir).unwrap()
-}
-
-/// Receive lifecycle events until `pred` matches one; returns everything seen, that one last.
-fn until(link: &FrontEndLink, pred: impl Fn(&Event) -> bool) -> Vec<Event> {
-    let mut seen = Vec::new();
-    loop {
-        let e = link
-            .lifecycle
-            .recv_timeout(Duration::from_secs(120))
-            .expect("the worker keeps talking");
-        let done = pred(&e);
-        let terminal = e.is_terminal();
-        seen.push(e);
-        if done {
-            return seen;
-        }
-        assert!(
-            !terminal,
-            "run ended before the expected event: {:?}",
-            seen.last()
-        );
-    }
-}
+mod session_support;
+use session_support::{start, until};
 
 #[test]
 fn stop_rule_is_applied_at_the_epoch_end_echoed_and_obeyed() {

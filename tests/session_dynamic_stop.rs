@@ -2,61 +2,14 @@
 //! forwards after a `labels` stop, `finish` ending the stage, manual stop and resume, a threshold
 //! change re-evaluating the history at once, and the report listing the stops.
 
-use std::path::Path;
-use std::time::Duration;
-
 use mkd_tui::protocol::{ArmKind, ArmResult, Command, Event, FrontEndLink};
-use mkd_tui::run_dir::RunDir;
-use mkd_tui::session::{self, Plan};
 use mkd_tui::stop::{AfterStop, StopKind, StopRule};
+
+mod session_support;
+use session_support::{run_to_end, start, until};
 
 /// Digits split of tiny-digits.yaml: 1797 rows − 300 test − 300 validation.
 const TRAIN: u64 = 1197;
-
-fn start(out: &Path, overrides: &[&str]) -> (FrontEndLink, std::thread::JoinHandle<()>) {
-    let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-digits.yaml");
-    let mut all: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    all.push(format!(
-        "distill.control_cache={}",
-        out.with_extension("cache").display()
-    ));
-    let loaded = mkd_tui::preset::load(&preset, &all).unwrap();
-    let dir = RunDir::create(Some(out), Path::new("unused"), "tiny", chrono::Utc::now()).unwrap();
-    session::spawn(Plan::new(&loaded.preset), dir).unwrap()
-}
-
-fn until(link: &FrontEndLink, pred: impl Fn(&Event) -> bool) -> Vec<Event> {
-    let mut seen = Vec::new();
-    loop {
-        let e = link
-            .lifecycle
-            .recv_timeout(Duration::from_secs(120))
-            .expect("the worker keeps talking");
-        let done = pred(&e);
-        let terminal = e.is_terminal();
-        seen.push(e);
-        if done {
-            return seen;
-        }
-        assert!(
-            !terminal,
-            "run ended before the expected event: {:?}",
-            seen.last()
-        );
-    }
-}
-
-fn run_to_end(out: &Path, overrides: &[&str]) -> Vec<Event> {
-    let (link, worker) = start(out, overrides);
-    let events = until(&link, Event::is_terminal);
-    worker.join().unwrap();
-    assert!(
-        matches!(events.last(), Some(Event::RunFinished { .. })),
-        "{:?}",
-        events.last()
-    );
-    events
-}
 
 fn stops(events: &[Event]) -> Vec<(String, usize, StopKind, AfterStop)> {
     events
