@@ -1,8 +1,8 @@
 //! mkd-tui: multi-assistant knowledge distillation with a live terminal front end.
 //!
-//! Data flows one way: [`preset`] → [`session::plan`] → worker ([`session`]) → [`protocol::Event`]s →
+//! Data flows one way: [`preset`] → [`session::Plan`] → worker ([`session`]) → [`protocol::Event`]s →
 //! front ends ([`headless`], [`tui`]). The engine modules (`data`, `model`, `train`, `distill`, `stop`,
-//! `session`, `run_dir`) never name ratatui or crossterm; the `tui` module never touches candle tensors.
+//! `session`, `run_dir`) know nothing of the terminal; the `tui` module never touches candle tensors.
 //! The two sides meet only in [`protocol`].
 
 pub mod cli;
