@@ -251,3 +251,21 @@ fn empty_preset_says_so() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("the file is empty"), "{err}");
 }
+
+#[test]
+fn unknown_word_is_not_mistaken_for_a_preset() {
+    let o = bin().arg("bogus").output().unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("neither a preset file nor a command"), "{err}");
+    let o = bin()
+        .args(["presets", "--dir", "no-such-folder"])
+        .output()
+        .unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no-such-folder") && err.contains("cannot list presets"),
+        "{err}"
+    );
+}

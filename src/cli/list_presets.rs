@@ -2,15 +2,22 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use super::ExitCode;
 
 /// Print `file  name: description` for every `*.yaml` in `dir`, sorted; a file that does not
 /// parse is listed with its error instead of being hidden.
 pub fn list(dir: &Path) -> anyhow::Result<ExitCode> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot list presets", dir.display()))?
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!(
+                "mkd-tui: {}: cannot list presets ({e}); run from the project folder or pass --dir",
+                dir.display()
+            );
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let mut files: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();

@@ -22,6 +22,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::BadInput);
     }
+    if !args.preset.exists()
+        && args.preset.extension().is_none()
+        && args.preset.components().count() == 1
+    {
+        eprintln!(
+            "mkd-tui: `{}` is neither a preset file nor a command (commands: run, check, presets; see --help)",
+            args.preset.display()
+        );
+        return Ok(ExitCode::BadInput);
+    }
     let loaded = match crate::preset::load(&args.preset, &args.set) {
         Ok(l) => l,
         Err(e) => {
