@@ -267,7 +267,9 @@ impl ReportBuilder {
                     role: m.role,
                     kd_test_acc: kd.test_acc_at_best,
                     scratch_test_acc: scratch.test_acc_at_best,
-                    delta_pp: kd.test_acc_at_best - scratch.test_acc_at_best,
+                    // Rounded to 1e-6 pp: accuracies are multiples of 1/test_size, the rest is float noise.
+                    delta_pp: ((kd.test_acc_at_best - scratch.test_acc_at_best) * 1e6).round()
+                        / 1e6,
                     kd_best_val_acc: kd.best_val_acc,
                     scratch_best_val_acc: scratch.best_val_acc,
                 })
