@@ -16,6 +16,14 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
+/// Run with `args`, expect exit code 2 (bad input), return stderr.
+fn rejected(args: &[&str]) -> String {
+    let o = bin().args(args).output().unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    err
+}
+
 /// Write a copy of quick.yaml with `edit` applied into a temp folder next to a `data` link.
 fn edited_quick(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
     let src =
@@ -64,9 +72,7 @@ fn every_shipped_preset_is_valid() {
 fn misspelt_key_names_file_line_column_and_the_valid_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = edited_quick(dir.path(), |s| s.replace("  epochs: 10", "  epochz: 10"));
-    let o = bin().arg("check").arg(&path).output().unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", path.to_str().unwrap()]);
     let line = std::fs::read_to_string(&path)
         .unwrap()
         .lines()
@@ -85,9 +91,7 @@ fn misspelt_key_names_file_line_column_and_the_valid_keys() {
 fn bad_value_names_the_key_and_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = edited_quick(dir.path(), |s| s.replace("alpha: 0.5", "alpha: 1.7"));
-    let o = bin().arg("check").arg(&path).output().unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", path.to_str().unwrap()]);
     let line = std::fs::read_to_string(&path)
         .unwrap()
         .lines()
@@ -108,9 +112,7 @@ fn wrong_type_is_reported_with_position() {
     let path = edited_quick(dir.path(), |s| {
         s.replace("batch_size: 128", "batch_size: many")
     });
-    let o = bin().arg("check").arg(&path).output().unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", path.to_str().unwrap()]);
     assert!(
         err.contains("bad.yaml:") && err.contains("invalid type"),
         "{err}"
@@ -119,23 +121,13 @@ fn wrong_type_is_reported_with_position() {
 
 #[test]
 fn bad_override_is_rejected_with_the_argument() {
-    let o = bin()
-        .args(["check", "presets/quick.yaml", "--set", "training.epochs=0"])
-        .output()
-        .unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", "presets/quick.yaml", "--set", "training.epochs=0"]);
     assert!(
         err.contains("--set training.epochs=0") && err.contains("expected at least 1"),
         "{err}"
     );
 
-    let o = bin()
-        .args(["check", "presets/quick.yaml", "--set", "training.epochz=3"])
-        .output()
-        .unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", "presets/quick.yaml", "--set", "training.epochz=3"]);
     assert!(err.contains("unknown field `epochz`"), "{err}");
 }
 
@@ -157,9 +149,7 @@ fn override_changes_the_plan() {
 
 #[test]
 fn missing_preset_file_is_named() {
-    let o = bin().args(["check", "presets/nope.yaml"]).output().unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", "presets/nope.yaml"]);
     assert!(
         err.contains("presets/nope.yaml") && err.contains("cannot read"),
         "{err}"
@@ -189,17 +179,12 @@ fn help_has_examples() {
 
 #[test]
 fn check_reads_the_data_and_names_the_missing_files() {
-    let o = bin()
-        .args([
-            "check",
-            "presets/quick.yaml",
-            "--set",
-            "data.root=/nonexistent-data",
-        ])
-        .output()
-        .unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&[
+        "check",
+        "presets/quick.yaml",
+        "--set",
+        "data.root=/nonexistent-data",
+    ]);
     assert!(
         err.contains("/nonexistent-data/fashion-mnist/train-images-idx3-ubyte"),
         "{err}"
@@ -208,19 +193,14 @@ fn check_reads_the_data_and_names_the_missing_files() {
 
 #[test]
 fn the_failing_override_is_named_in_plain_words() {
-    let o = bin()
-        .args([
-            "check",
-            "presets/quick.yaml",
-            "--set",
-            "training.epochs=3",
-            "--set",
-            "data.val_size=-5",
-        ])
-        .output()
-        .unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&[
+        "check",
+        "presets/quick.yaml",
+        "--set",
+        "training.epochs=3",
+        "--set",
+        "data.val_size=-5",
+    ]);
     assert!(
         err.contains("--set data.val_size=-5") && err.contains("expected a whole number ≥ 0"),
         "{err}"
@@ -229,12 +209,7 @@ fn the_failing_override_is_named_in_plain_words() {
 
 #[test]
 fn test_size_is_only_for_datasets_without_a_test_split() {
-    let o = bin()
-        .args(["check", "presets/quick.yaml", "--set", "data.test_size=100"])
-        .output()
-        .unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", "presets/quick.yaml", "--set", "data.test_size=100"]);
     assert!(
         err.contains("data.test_size") && err.contains("digits"),
         "{err}"
@@ -246,24 +221,15 @@ fn empty_preset_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.yaml");
     std::fs::write(&path, "\n").unwrap();
-    let o = bin().arg("check").arg(&path).output().unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["check", path.to_str().unwrap()]);
     assert!(err.contains("the file is empty"), "{err}");
 }
 
 #[test]
 fn unknown_word_is_not_mistaken_for_a_preset() {
-    let o = bin().arg("bogus").output().unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["bogus"]);
     assert!(err.contains("neither a preset file nor a command"), "{err}");
-    let o = bin()
-        .args(["presets", "--dir", "no-such-folder"])
-        .output()
-        .unwrap();
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = rejected(&["presets", "--dir", "no-such-folder"]);
     assert!(
         err.contains("no-such-folder") && err.contains("cannot list presets"),
         "{err}"

@@ -6,6 +6,7 @@
 //! forward, and the closed-form gradient backward. Elsewhere `candle_nn::BatchNorm` is used on the
 //! same variables.
 
+use super::cpu_slice::contiguous_f32;
 use std::sync::{Arc, Mutex};
 
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, DType, Layout, Result, Shape, Tensor, Var};
@@ -122,16 +123,6 @@ struct Stats {
     inv_std: Vec<f32>,
 }
 
-fn f32s<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32]> {
-    let CpuStorage::F32(v) = s else {
-        candle_core::bail!("batch norm: {what} must be f32");
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("batch norm: {what} must be contiguous"),
-    }
-}
-
 /// Mean and biased variance of every channel of `x [B, C, HW]` (f64 accumulation).
 fn channel_stats(x: &[f32], b: usize, c: usize, hw: usize, eps: f64) -> Stats {
     let mut mean = vec![0f32; c];
@@ -188,9 +179,9 @@ impl CustomOp3 for BnTrain {
     ) -> Result<(CpuStorage, Shape)> {
         let (b, c, h, w) = l1.shape().dims4()?;
         let hw = h * w;
-        let x = f32s(s1, l1, "input")?;
-        let gamma = f32s(s2, l2, "weight")?;
-        let beta = f32s(s3, l3, "bias")?;
+        let x = contiguous_f32(s1, l1, "input")?;
+        let gamma = contiguous_f32(s2, l2, "weight")?;
+        let beta = contiguous_f32(s3, l3, "bias")?;
         if gamma.len() != c || beta.len() != c {
             candle_core::bail!(
                 "batch norm: {c} channels, weight/bias have {}/{}",
@@ -273,8 +264,8 @@ impl CustomOp2 for BnTrainBwd {
     ) -> Result<(CpuStorage, Shape)> {
         let (b, c, h, w) = l1.shape().dims4()?;
         let hw = h * w;
-        let x = f32s(s1, l1, "input")?;
-        let dy = f32s(s2, l2, "gradient")?;
+        let x = contiguous_f32(s1, l1, "input")?;
+        let dy = contiguous_f32(s2, l2, "gradient")?;
         let st = &self.stats;
         // dβ_c = Σ dy, dγ_c = Σ dy·x̂ over the channel's B·H·W values.
         let mut sums = vec![0f32; 2 * c];
@@ -316,29 +307,11 @@ mod tests {
     use candle_core::Device;
     use candle_nn::ModuleT;
 
-    fn values(n: usize, seed: u64) -> Vec<f32> {
-        let mut x = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        (0..n)
-            .map(|_| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((x >> 40) as f32 / (1u64 << 24) as f32) * 4.0 - 1.5
-            })
-            .collect()
-    }
+    use crate::model::cpu_slice::test_support::max_diff;
 
-    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
-        (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar()
-            .unwrap()
+    /// Deterministic pseudo-random values in [-1.5, -1.5 + 4.0).
+    fn values(n: usize, seed: u64) -> Vec<f32> {
+        crate::model::cpu_slice::test_support::values(n, seed, -1.5, 4.0)
     }
 
     /// Two layers on the same starting values: ours and `candle_nn::BatchNorm` (autograd of plain

@@ -85,32 +85,11 @@ mod tests {
     use super::*;
     use candle_core::{Device, Var};
 
-    /// Deterministic pseudo-random values in [−1, 1).
-    fn values(n: usize, seed: u64) -> Vec<f32> {
-        let mut x = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (0..n)
-            .map(|_| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((x >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-            })
-            .collect()
-    }
+    use crate::model::cpu_slice::test_support::max_diff;
 
-    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
-        (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar()
-            .unwrap()
+    /// Deterministic pseudo-random values in [-1.0, -1.0 + 2.0).
+    fn values(n: usize, seed: u64) -> Vec<f32> {
+        crate::model::cpu_slice::test_support::values(n, seed, -1.0, 2.0)
     }
 
     /// Forward, input gradient and weight gradient equal candle's `conv2d` (its backward is the

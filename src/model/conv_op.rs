@@ -7,20 +7,11 @@
 //! `dW = Σ_b dY_b · cols_bᵀ`, `dX_b = col2im(Wᵀ · dY_b)`, and `dX` is skipped when the input is not
 //! part of the graph.
 
+use super::cpu_slice::contiguous_f32;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
 use super::im2col::{col2im, im2col, ConvGeom};
 use super::par::{par_pieces_mut, par_ranges_mut};
-
-fn f32s<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
-    let CpuStorage::F32(v) = s else {
-        candle_core::bail!("{op}: only f32 is supported");
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("{op}: operands must be contiguous"),
-    }
-}
 
 /// A row-major or transposed view of a matrix in a slice: element `(i, j)` at `i·rs + j·cs`.
 #[derive(Clone, Copy)]
@@ -89,9 +80,9 @@ impl CustomOp3 for Conv2dOp {
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let g = self.0;
-        let x = f32s(s1, l1, "conv2d")?;
-        let w = f32s(s2, l2, "conv2d")?;
-        let bias = f32s(s3, l3, "conv2d")?;
+        let x = contiguous_f32(s1, l1, "conv2d")?;
+        let w = contiguous_f32(s2, l2, "conv2d")?;
+        let bias = contiguous_f32(s3, l3, "conv2d")?;
         let (kk, l) = (g.taps(), g.positions());
         let per = g.c_out * l;
         let mut y = vec![0f32; g.b * per];
@@ -156,7 +147,7 @@ impl CustomOp1 for ConvBiasGrad {
 
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
         let g = self.0;
-        let dy = f32s(s, l, "conv2d bias grad")?;
+        let dy = contiguous_f32(s, l, "conv2d bias grad")?;
         let lp = g.positions();
         let mut db = vec![0f32; g.c_out];
         par_pieces_mut(&mut db, 1, |co, out| {
@@ -193,8 +184,8 @@ impl CustomOp2 for ConvWeightGrad {
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let g = self.0;
-        let x = f32s(s1, l1, "conv2d weight grad")?;
-        let dy = f32s(s2, l2, "conv2d weight grad")?;
+        let x = contiguous_f32(s1, l1, "conv2d weight grad")?;
+        let dy = contiguous_f32(s2, l2, "conv2d weight grad")?;
         let (kk, l) = (g.taps(), g.positions());
         let size = g.c_out * kk;
         let groups = WEIGHT_GRAD_GROUPS.clamp(1, g.b.max(1));
@@ -249,8 +240,8 @@ impl CustomOp2 for ConvInputGrad {
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let g = self.0;
-        let dy = f32s(s1, l1, "conv2d input grad")?;
-        let w = f32s(s2, l2, "conv2d input grad")?;
+        let dy = contiguous_f32(s1, l1, "conv2d input grad")?;
+        let w = contiguous_f32(s2, l2, "conv2d input grad")?;
         let (kk, l) = (g.taps(), g.positions());
         let mut dx = vec![0f32; g.b * g.image()];
         par_ranges_mut(&mut dx, g.image(), |first, run| {

@@ -2,6 +2,7 @@
 //! on the CPU. candle's `max_pool2d` backward takes about eight full-tensor passes; on other
 //! devices it is used as is.
 
+use super::cpu_slice::contiguous_f32;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
 
 use super::par::par_chunks_mut;
@@ -30,16 +31,6 @@ fn argmax(plane: &[f32], w: usize, oy: usize, ox: usize) -> usize {
     best
 }
 
-fn f32_slice<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
-    let CpuStorage::F32(v) = s else {
-        candle_core::bail!("{op}: only f32 is supported");
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("{op}: input must be contiguous"),
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 struct MaxPool2;
 
@@ -50,7 +41,7 @@ impl CustomOp1 for MaxPool2 {
 
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
         let (b, c, h, w) = l.shape().dims4()?;
-        let x = f32_slice(s, l, "max_pool2x2")?;
+        let x = contiguous_f32(s, l, "max_pool2x2")?;
         let (oh, ow) = (h / 2, w / 2);
         let mut out = vec![0f32; b * c * oh * ow];
         if oh * ow > 0 {
@@ -91,8 +82,8 @@ impl CustomOp2 for MaxPool2Bwd {
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let (b, c, h, w) = l1.shape().dims4()?;
-        let x = f32_slice(s1, l1, "max_pool2x2_bwd")?;
-        let g = f32_slice(s2, l2, "max_pool2x2_bwd")?;
+        let x = contiguous_f32(s1, l1, "max_pool2x2_bwd")?;
+        let g = contiguous_f32(s2, l2, "max_pool2x2_bwd")?;
         let (oh, ow) = (h / 2, w / 2);
         let mut out = vec![0f32; b * c * h * w];
         if oh * ow > 0 {

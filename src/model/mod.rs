@@ -9,6 +9,7 @@ mod classifier;
 mod conv;
 mod conv_op;
 mod cost;
+mod cpu_slice;
 mod error;
 mod im2col;
 mod init;

@@ -3,6 +3,7 @@
 //! candle's ReLU backward builds `zeros_like`, a comparison, a dtype conversion and a product — four
 //! full-tensor passes; here it is one (`dy` where `y > 0`, PyTorch's convention at 0).
 
+use super::cpu_slice::contiguous_f32;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Result, Shape, Tensor};
 
 use super::par::par_chunks_mut;
@@ -13,16 +14,6 @@ pub(crate) fn relu(x: &Tensor) -> Result<Tensor> {
         x.contiguous()?.apply_op1(Relu)
     } else {
         x.relu()
-    }
-}
-
-fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    let CpuStorage::F32(v) = s else {
-        candle_core::bail!("relu: only f32 is supported");
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("relu: operands must be contiguous"),
     }
 }
 
@@ -37,7 +28,7 @@ impl CustomOp1 for Relu {
     }
 
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
-        let x = f32s(s, l)?;
+        let x = contiguous_f32(s, l, "relu")?;
         let mut y = vec![0f32; x.len()];
         par_chunks_mut(&mut y, CHUNK, |i, out| {
             for (o, &v) in out.iter_mut().zip(&x[i * CHUNK..]) {
@@ -68,8 +59,8 @@ impl CustomOp2 for ReluBwd {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let y = f32s(s1, l1)?;
-        let dy = f32s(s2, l2)?;
+        let y = contiguous_f32(s1, l1, "relu")?;
+        let dy = contiguous_f32(s2, l2, "relu")?;
         let mut dx = vec![0f32; y.len()];
         par_chunks_mut(&mut dx, CHUNK, |i, out| {
             let at = i * CHUNK;
