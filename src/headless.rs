@@ -202,6 +202,15 @@ impl Printer {
             }
             Event::RunAborted { reason } => format!("[{t}] aborted: {reason}; the run directory keeps what was done"),
             Event::RunFailed { error } => format!("[{t}] error: {error}"),
+            Event::PlanChanged { plan } => {
+                self.plan = Some(plan.clone());
+                format!("[{t}] {}", event.planner_line()?)
+            }
+            Event::PlannerStarted { .. }
+            | Event::PlannerCandidate { .. }
+            | Event::PlannerProbe { .. }
+            | Event::PlannerDecision { .. }
+            | Event::PlannerFinished { .. } => format!("[{t}] {}", event.planner_line()?),
             Event::BatchProgress { .. }
             | Event::CheckpointSaved { .. }
             | Event::Advantage { .. } => return None,

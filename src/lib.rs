@@ -10,6 +10,7 @@ pub mod data;
 pub mod distill;
 pub mod headless;
 pub mod model;
+pub mod planner;
 pub mod preset;
 pub mod protocol;
 pub mod run_dir;

@@ -26,6 +26,12 @@ pub struct Preset {
     #[serde(default)]
     pub stop: StopRule,
     pub chain: ChainSpec,
+    /// How the student is trained: `scratch`, `kd`, `takd` (the chain as given), `dgkd`, `dynamic`.
+    #[serde(default)]
+    pub strategy: crate::planner::Strategy,
+    /// The assistant planner of strategy `dynamic` (DESIGN §4.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planner: Option<crate::planner::PlannerConfig>,
 }
 
 fn default_seed() -> u64 {
@@ -197,6 +203,13 @@ pub struct DistillConfig {
     /// `control-cache/` beside the run directory (in `runs/`). Relative to the preset file.
     #[serde(default)]
     pub control_cache: Option<PathBuf>,
+    /// Dense guidance (strategy `dgkd`): teachers dropped at random per batch, never all of them.
+    #[serde(default = "default_drop_num")]
+    pub drop_num: usize,
+}
+
+fn default_drop_num() -> usize {
+    1
 }
 
 fn default_temperature() -> f64 {
@@ -216,6 +229,7 @@ impl Default for DistillConfig {
             alpha: default_alpha(),
             controls: default_controls(),
             control_cache: None,
+            drop_num: default_drop_num(),
         }
     }
 }

@@ -63,7 +63,27 @@ pub fn check(p: &Preset) -> Vec<Issue> {
         out.push(issue(format!("stop.{name}"), msg.clone()));
     }
     check_chain(p, &mut out);
+    check_strategy(p, &mut out);
     out
+}
+
+/// The strategy's needs: `dynamic` a planner, `takd`/`dgkd` a chain; the planner's thresholds.
+fn check_strategy(p: &Preset, out: &mut Vec<Issue>) {
+    use crate::planner::Strategy;
+    if p.strategy == Strategy::Dynamic && p.planner.is_none() {
+        out.push(issue(
+            "planner",
+            "strategy `dynamic` needs a `planner:` section with a `ladder`",
+        ));
+    }
+    if p.strategy == Strategy::Dynamic && p.chain.teacher.weights.is_none() && p.chain.teacher.epochs == Some(0) {
+        out.push(issue("chain.teacher.epochs", "strategy `dynamic` needs a trained teacher"));
+    }
+    if let Some(planner) = &p.planner {
+        for (field, message) in planner.check() {
+            out.push(issue(format!("planner.{field}"), message));
+        }
+    }
 }
 
 fn check_data(p: &Preset, out: &mut Vec<Issue>) {

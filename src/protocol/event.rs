@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::planner::{LadderEntry, PlannerThresholds, ProbeKind, Verdict};
 use crate::stop::{AfterStop, StopKind, StopRule};
 
 /// One training run inside a stage.
@@ -254,6 +255,69 @@ pub enum Event {
     /// An error (or a worker panic) ended the run.
     RunFailed {
         error: String,
+    },
+    /// The assistant planner starts (strategy `dynamic`), after the teacher is trained.
+    PlannerStarted {
+        teacher: LadderEntry,
+        student: LadderEntry,
+        /// Candidates strictly between student and teacher and the rest, largest first.
+        ladder: Vec<LadderEntry>,
+        thresholds: PlannerThresholds,
+        /// Epochs of every probe.
+        probe_epochs: usize,
+        /// Prior from the parameter ratio: `k₀` and the ladder entries it suggests.
+        prior_k0: usize,
+        prior: Vec<String>,
+    },
+    /// A candidate assistant is about to be probed between `above` and `below`.
+    PlannerCandidate {
+        candidate: String,
+        params: u64,
+        above: String,
+        below: String,
+        /// Index in the assistant list the candidate would take (0: right below the teacher).
+        position: usize,
+        /// Its scratch probe accuracy and the middle of its neighbours', %.
+        scratch_acc: f64,
+        middle_acc: f64,
+    },
+    /// One probe finished: `model`, last of `chain`, trained for `epochs` epochs.
+    PlannerProbe {
+        /// Labels from the teacher down to `model`.
+        chain: Vec<String>,
+        model: String,
+        kind: ProbeKind,
+        /// Best validation accuracy of the probe, %.
+        val_acc: f64,
+        epochs: usize,
+        /// Training images seen and wall time of the probe, seconds.
+        images: u64,
+        seconds: f64,
+    },
+    /// The planner accepted, rejected or dropped an assistant.
+    PlannerDecision {
+        candidate: String,
+        verdict: Verdict,
+        /// Student validation accuracy gained, pp (`None` when not measured).
+        gain: Option<f64>,
+        /// One line with the thresholds and numbers behind the decision.
+        reason: String,
+        /// The assistants after the decision, largest first.
+        assistants: Vec<String>,
+    },
+    /// The planner chose its assistants; the chain trains next.
+    PlannerFinished {
+        assistants: Vec<String>,
+        /// Why it stopped looking.
+        reason: String,
+        /// Probe compute: epochs, training images and wall time (seconds) of all probes.
+        probe_epochs: usize,
+        probe_images: u64,
+        probe_seconds: f64,
+    },
+    /// The chain changed during the run (the planner chose the assistants): the new plan.
+    PlanChanged {
+        plan: PlanSummary,
     },
 }
 

@@ -4,7 +4,9 @@
 mod command;
 mod event;
 mod link;
+mod planner;
 
 pub use command::Command;
 pub use event::*;
 pub use link::FrontEndLink;
+pub use planner::{LadderEntry, PlannerThresholds, ProbeKind, Verdict};

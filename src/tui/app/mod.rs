@@ -18,6 +18,7 @@ use super::{TuiExit, TuiOptions};
 
 mod on_event;
 mod on_key;
+mod on_planner;
 
 /// Lines one PgUp/PgDn scrolls the log.
 const LOG_PAGE: usize = 5;

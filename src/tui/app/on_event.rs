@@ -340,6 +340,12 @@ impl App {
                     error: error.clone(),
                 });
             }
+            Event::PlannerStarted { .. }
+            | Event::PlannerCandidate { .. }
+            | Event::PlannerProbe { .. }
+            | Event::PlannerDecision { .. }
+            | Event::PlannerFinished { .. }
+            | Event::PlanChanged { .. } => self.on_planner(event),
         }
     }
 
