@@ -95,12 +95,12 @@ mod tests {
 
     #[test]
     fn two_assistants_at_thirds_of_the_log_range() {
-        // 100× with max_ratio 4: ⌈3.32⌉ − 1 = 2; targets 100^(1/3)·1000 ≈ 21,544 and ≈ 4,642.
+        // 100× with max_ratio 5: ⌈2.86⌉ − 1 = 2; targets 100^(1/3)·1000 ≈ 21,544 and ≈ 4,642.
         let l = ladder(&[50_000, 20_000, 10_000, 5_000, 2_000]);
-        let p = prior(&l, 100_000, 1_000, 4.0, 3);
+        let p = prior(&l, 100_000, 1_000, 5.0, 3);
         assert_eq!(p.k0, 2);
         assert_eq!(p.rungs, vec![1, 3]);
         // Capped by max_assistants.
-        assert_eq!(prior(&l, 100_000, 1_000, 4.0, 1).k0, 1);
+        assert_eq!(prior(&l, 100_000, 1_000, 5.0, 1).k0, 1);
     }
 }
