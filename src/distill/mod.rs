@@ -1,8 +1,10 @@
 //! Knowledge distillation: the KD loss (Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a
-//! Neural Network").
+//! Neural Network") and dense guidance over several teachers (DGKD, Son et al. 2021).
 
 #![warn(missing_docs)]
 
+mod dense_loss;
 mod kd_loss;
 
+pub use dense_loss::{dense_loss, kept_teachers};
 pub use kd_loss::{cross_entropy, kd_loss, soft_target_kl};
