@@ -26,6 +26,12 @@ pub mod purpose {
     pub const WEIGHT_INIT: u64 = 3;
     pub const DATA_ORDER: u64 = 4;
     pub const TEST_SPLIT: u64 = 5;
+    /// Initial weights of a planner probe (per model).
+    pub const PROBE_INIT: u64 = 6;
+    /// Data order of planner probes (per epoch).
+    pub const PROBE_ORDER: u64 = 7;
+    /// Teachers dropped per batch under dense guidance (per stage and epoch).
+    pub const DENSE_DROP: u64 = 8;
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! `report.md` and `report.json`.
 
 mod create;
+pub mod planner_report;
 mod recorder;
 pub mod report;
 mod status;

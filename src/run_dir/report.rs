@@ -98,6 +98,9 @@ pub struct Report {
     pub teacher_forwards: u64,
     /// Teacher forward passes the distillation stops saved against distilling every schedule to its end.
     pub teacher_forwards_saved: u64,
+    /// The assistant planner's probes and decisions (strategy `dynamic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planner: Option<super::planner_report::PlannerReport>,
 }
 
 /// Collects what the report needs while events go by.
@@ -114,6 +117,7 @@ pub struct ReportBuilder {
     stop_rule_changes: usize,
     /// model → (epoch, kind, reason, after, delta) of its first stop.
     stops: BTreeMap<String, (usize, StopKind, String, AfterStop, Option<f64>)>,
+    planner: Option<super::planner_report::PlannerReport>,
 }
 
 impl ReportBuilder {
@@ -166,6 +170,14 @@ impl ReportBuilder {
             }
             Event::StageFinished { model, arms, .. } => {
                 self.finished.insert(model.clone(), arms.clone());
+            }
+            Event::PlanChanged { plan } => self.plan = Some(plan.clone()),
+            Event::PlannerStarted { .. }
+            | Event::PlannerCandidate { .. }
+            | Event::PlannerProbe { .. }
+            | Event::PlannerDecision { .. }
+            | Event::PlannerFinished { .. } => {
+                self.planner.get_or_insert_with(Default::default).observe(event);
             }
             _ => {}
         }
@@ -303,6 +315,7 @@ impl ReportBuilder {
             wall_seconds,
             models,
             comparisons,
+            planner: self.planner.clone(),
         })
     }
 }
@@ -472,6 +485,9 @@ impl Report {
             for (m, e) in stops {
                 let _ = writeln!(s, "- {}: {}", m.name, e.reason);
             }
+        }
+        if let Some(p) = &self.planner {
+            s.push_str(&p.to_markdown());
         }
         s
     }

@@ -2,10 +2,14 @@
 
 mod arm;
 mod control;
+mod dense;
 pub mod control_cache;
 mod emitter;
 mod plan;
+mod planning;
+mod probe;
 mod stage;
+pub mod strategy;
 mod worker;
 
 pub use plan::{Plan, StagePlan};

@@ -42,18 +42,24 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Build the plan of a validated preset (see `preset::load`).
+    /// Build the plan of a validated preset (see `preset::load`): the chain its strategy trains
+    /// (see [`strategy_nodes`](super::strategy::strategy_nodes)).
     pub fn new(preset: &Preset) -> Plan {
+        Plan::from_nodes(preset, super::strategy::strategy_nodes(preset))
+    }
+
+    /// The plan of the chain `nodes` (teacher first, student last; a lone node is a student trained
+    /// from labels), with the rest of the settings from `preset`.
+    pub fn from_nodes(preset: &Preset, nodes: Vec<(String, &crate::preset::ModelNode)>) -> Plan {
         let input = preset.data.dataset.image_shape();
         let num_classes = preset.data.dataset.num_classes();
-        let nodes = preset.nodes();
         let last = nodes.len() - 1;
         let stages = nodes
             .into_iter()
             .enumerate()
             .map(|(index, (name, node))| {
                 let role = match index {
-                    0 => Role::Teacher,
+                    0 if last > 0 => Role::Teacher,
                     i if i == last => Role::Student,
                     _ => Role::Assistant,
                 };

@@ -33,6 +33,9 @@ pub struct StageContext<'a> {
     pub rule: &'a mut StopRule,
     pub device: &'a Device,
     pub cache: &'a ControlCache,
+    /// Dense guidance (DGKD): every model above the one in training, teacher first; the kd arm
+    /// learns from all of them while it distils. Empty for chain guidance.
+    pub dense_teachers: Vec<&'a Classifier>,
 }
 
 /// How a stage ended.
@@ -289,15 +292,27 @@ fn run_arm_epoch(
             }
         }
     };
-    let outcome = train::train_epoch(
-        model,
-        optimizer.as_mut(),
-        &ctx.data.train,
-        order,
-        stage.batch_size,
-        kd.as_ref(),
-        &mut on_batch,
-    )
+    let dense = super::dense::target(ctx.plan, &ctx.dense_teachers, stage, kind, epoch, kd.is_some());
+    let outcome = match &dense {
+        Some(dense) => train::train_epoch_dense(
+            model,
+            optimizer.as_mut(),
+            &ctx.data.train,
+            order,
+            stage.batch_size,
+            dense,
+            &mut on_batch,
+        ),
+        None => train::train_epoch(
+            model,
+            optimizer.as_mut(),
+            &ctx.data.train,
+            order,
+            stage.batch_size,
+            kd.as_ref(),
+            &mut on_batch,
+        ),
+    }
     .with_context(|| {
         format!(
             "training {} ({} arm), epoch {}",

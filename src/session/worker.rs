@@ -12,10 +12,12 @@ use super::control::Control;
 use super::control_cache::ControlCache;
 use super::emitter::Emitter;
 use super::plan::Plan;
+use super::planning;
+use super::probe::Interrupted;
 use super::stage::{self, StageContext, StageOutcome};
 use crate::data;
 use crate::model::Classifier;
-use crate::protocol::ArmKind;
+use crate::planner::Strategy;
 use crate::protocol::{Event, FrontEndLink, LogLevel};
 use crate::run_dir::{Recorder, RunDir, RunState, Status};
 
@@ -127,9 +129,10 @@ fn run(
         .map_err(anyhow::Error::msg)?;
     let device = Device::Cpu;
     let mut rule = preset.stop.clone();
-    let mut teacher: Option<Classifier> = None;
-    // The chain's teacher, kept for the kd-from-teacher controls of models below the first assistant.
-    let mut chain_teacher: Option<Classifier> = None;
+    // Best model of every finished stage, teacher first: the last teaches the next stage, the first
+    // is the kd-from-teacher controls' teacher, all of them guide densely under `dgkd`.
+    let mut models: Vec<Classifier> = Vec::new();
+    let dense = super::strategy::is_dense(preset);
     let cache = ControlCache::new(
         preset
             .distill
@@ -137,9 +140,13 @@ fn run(
             .clone()
             .unwrap_or_else(|| default_cache_dir(run_dir.path())),
     );
-    for stage in &plan.stages {
+    // Grows under `dynamic`: the planner chooses the assistants after the teacher.
+    let mut plan = plan.clone();
+    let mut index = 0;
+    while index < plan.stages.len() {
+        let stage = plan.stages[index].clone();
         let mut ctx = StageContext {
-            plan,
+            plan: &plan,
             data: &dataset,
             run_dir,
             emitter: &mut *emitter,
@@ -147,31 +154,27 @@ fn run(
             rule: &mut rule,
             device: &device,
             cache: &cache,
+            dense_teachers: if dense { models.iter().collect() } else { vec![] },
         };
         let outcome = if stage.weights.is_some() {
-            stage::run_loaded(&mut ctx, stage)?
+            stage::run_loaded(&mut ctx, &stage)?
         } else {
-            stage::run_trained(&mut ctx, stage, teacher.as_ref(), chain_teacher.as_ref())?
+            stage::run_trained(&mut ctx, &stage, models.last(), models.first())?
         };
         match outcome {
-            StageOutcome::Done(model) => {
-                // Only the kd-from-teacher controls need the chain's teacher after stage 1.
-                if stage.index == 0
-                    && plan
-                        .stages
-                        .iter()
-                        .any(|s| s.arms.contains(&ArmKind::KdFromTeacher))
-                {
-                    let mut copy =
-                        Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, &device)?;
-                    let best = run_dir.checkpoint_path(&stage.name, ArmKind::Scratch, true);
-                    copy.load(stage.weights.as_deref().unwrap_or(&best))?;
-                    chain_teacher = Some(copy);
-                }
-                teacher = Some(*model);
-            }
+            StageOutcome::Done(model) => models.push(*model),
             StageOutcome::Aborted => return Ok(Finish::Aborted),
         }
+        if index == 0 && preset.strategy == Strategy::Dynamic && plan.stages.len() > 1 {
+            match planning::choose_assistants(
+                &plan, &dataset, &device, &models[0], emitter, control, sizes,
+            ) {
+                Ok(chosen) => plan = chosen,
+                Err(e) if e.is::<Interrupted>() => return Ok(Finish::Aborted),
+                Err(e) => return Err(e),
+            }
+        }
+        index += 1;
     }
     let seconds = started.elapsed().as_secs_f64();
     let finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod adamw;
+mod dense_epoch;
 mod epoch;
 mod error;
 mod evaluate;
@@ -12,6 +13,7 @@ mod schedule;
 mod sgd;
 
 pub use adamw::AdamW;
+pub use dense_epoch::{train_epoch_dense, DenseTarget, TeacherSource};
 pub use epoch::{train_epoch, BatchReport, EpochOutcome, EpochStats, KdTarget};
 pub use error::TrainError;
 pub use evaluate::evaluate;

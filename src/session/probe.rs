@@ -1,0 +1,200 @@
+//! The planner's real oracle: short training runs on the train/validation split.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use candle_core::Device;
+
+use super::control::Control;
+use super::emitter::Emitter;
+use super::plan::Plan;
+use crate::data::{self, Dataset};
+use crate::model::{Classifier, ModelSpec};
+use crate::planner::{Ladder, Member, Probe, ProbeOracle};
+use crate::preset::OptimizerConfig;
+use crate::seed::{self, purpose};
+use crate::train::{self, EpochOutcome, KdTarget};
+
+/// Images per evaluation batch.
+const EVAL_BATCH: usize = 1000;
+
+/// The user quit during a probe.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped by the user during a planner probe")]
+pub struct Interrupted;
+
+/// Trains each probed model for `epochs` epochs (the schedule compressed to those epochs) and
+/// reports its best validation accuracy. Every probe of a model starts from the same seeded
+/// weights and all probes share one seeded data order, so scratch and distilled probes of a model
+/// differ only in their teacher. Distilled models are kept to teach the next prefix.
+pub struct TrainingOracle<'a> {
+    pub plan: &'a Plan,
+    pub data: &'a Dataset,
+    pub device: &'a Device,
+    /// The fully trained teacher (best checkpoint).
+    pub teacher: &'a Classifier,
+    pub ladder: &'a Ladder,
+    pub epochs: usize,
+    pub control: &'a mut Control,
+    /// Shared with the planner's event observer (never borrowed by both at once).
+    pub emitter: &'a RefCell<&'a mut Emitter>,
+    /// Distilled probe models by chain prefix.
+    pub models: HashMap<Vec<Member>, Classifier>,
+}
+
+impl TrainingOracle<'_> {
+    fn spec(&self, m: Member) -> (&ModelSpec, OptimizerConfig) {
+        let first = &self.plan.stages[0];
+        let last = self.plan.stages.last().expect("a student");
+        match m {
+            Member::Teacher => (&first.spec, first.optimizer.clone()),
+            Member::Student => (&last.spec, last.optimizer.clone()),
+            Member::Rung(i) => (
+                &self.ladder.rungs[i].spec,
+                self.plan.preset.training.optimizer.clone(),
+            ),
+        }
+    }
+
+    fn member_id(m: Member) -> u64 {
+        match m {
+            Member::Teacher => 0,
+            Member::Student => 1,
+            Member::Rung(i) => 2 + i as u64,
+        }
+    }
+}
+
+/// Train one probe model; `teacher` distils into it.
+#[allow(clippy::too_many_arguments)]
+fn train_probe(
+    plan: &Plan,
+    data: &Dataset,
+    device: &Device,
+    spec: &ModelSpec,
+    optimizer: &OptimizerConfig,
+    init_seed: u64,
+    epochs: usize,
+    teacher: Option<&Classifier>,
+    control: &mut Control,
+    emitter: &RefCell<&mut Emitter>,
+) -> anyhow::Result<(Classifier, Probe)> {
+    let preset = &plan.preset;
+    let started = Instant::now();
+    let model = Classifier::new(spec, plan.input, plan.num_classes, init_seed, device)
+        .with_context(|| format!("building the probe {}", spec.label()))?;
+    let mut opt = train::build_optimizer(optimizer, model.trainable_vars())?;
+    let kd = teacher.map(|t| KdTarget {
+        teacher: t,
+        temperature: preset.distill.temperature,
+        alpha: preset.distill.alpha,
+    });
+    let mut best = f64::NEG_INFINITY;
+    let mut images = 0u64;
+    for epoch in 0..epochs {
+        opt.set_learning_rate(train::learning_rate(
+            &preset.training.schedule,
+            optimizer.lr(),
+            epoch,
+            epochs,
+        ));
+        let order = data::epoch_order(
+            data.train.len(),
+            seed::derive(preset.seed, &[purpose::PROBE_ORDER, epoch as u64]),
+        );
+        let mut channel_error = None;
+        let mut on_batch = |_| match control.poll(&mut emitter.borrow_mut()) {
+            Ok(flow) => flow,
+            Err(e) => {
+                channel_error = Some(e);
+                ControlFlow::Break(())
+            }
+        };
+        let outcome = train::train_epoch(
+            &model,
+            opt.as_mut(),
+            &data.train,
+            &order,
+            preset.training.batch_size,
+            kd.as_ref(),
+            &mut on_batch,
+        )
+        .with_context(|| format!("probe {}, epoch {}", spec.label(), epoch + 1))?;
+        if let Some(e) = channel_error {
+            anyhow::bail!(e);
+        }
+        if outcome == EpochOutcome::Interrupted {
+            return Err(Interrupted.into());
+        }
+        images += order.len() as u64;
+        best = best.max(train::evaluate(&model, &data.val, EVAL_BATCH)?);
+    }
+    let probe = Probe {
+        val_acc: best,
+        images,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((model, probe))
+}
+
+impl ProbeOracle for TrainingOracle<'_> {
+    fn scratch(&mut self, member: Member) -> anyhow::Result<Probe> {
+        let (spec, opt) = self.spec(member);
+        let spec = spec.clone();
+        let seed = seed::derive(
+            self.plan.preset.seed,
+            &[purpose::PROBE_INIT, Self::member_id(member)],
+        );
+        let (_, probe) = train_probe(
+            self.plan,
+            self.data,
+            self.device,
+            &spec,
+            &opt,
+            seed,
+            self.epochs,
+            None,
+            self.control,
+            self.emitter,
+        )?;
+        Ok(probe)
+    }
+
+    fn distilled(&mut self, chain: &[Member]) -> anyhow::Result<Probe> {
+        let n = chain.len();
+        anyhow::ensure!(n >= 2, "a distilled probe needs a teacher and a model");
+        let member = chain[n - 1];
+        let (spec, opt) = self.spec(member);
+        let spec = spec.clone();
+        let seed = seed::derive(
+            self.plan.preset.seed,
+            &[purpose::PROBE_INIT, Self::member_id(member)],
+        );
+        let teacher = if n == 2 {
+            self.teacher
+        } else {
+            self.models
+                .get(&chain[..n - 1])
+                .context("planner probe asked before its teacher's prefix")?
+        };
+        let (model, probe) = train_probe(
+            self.plan,
+            self.data,
+            self.device,
+            &spec,
+            &opt,
+            seed,
+            self.epochs,
+            Some(teacher),
+            self.control,
+            self.emitter,
+        )?;
+        if member != Member::Student {
+            self.models.insert(chain.to_vec(), model);
+        }
+        Ok(probe)
+    }
+}

@@ -1,0 +1,116 @@
+//! One training epoch under dense guidance: several teachers, some dropped per batch (DGKD).
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use candle_core::{Result as CandleResult, Tensor};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::{BatchReport, EpochOutcome, EpochStats, Optimizer, TrainError};
+use crate::data::BatchSource;
+use crate::distill::{dense_loss, kept_teachers};
+use crate::model::Classifier;
+
+/// Where a teacher's logits for a batch come from: a model's forward pass, or (later) a cache of
+/// logits over the training set.
+pub trait TeacherSource {
+    /// Detached logits `[batch, classes]` for the training examples at `indices`, whose images are
+    /// `images` (`[batch, …]`, in the same order).
+    fn logits(&self, images: &Tensor, indices: &[usize]) -> CandleResult<Tensor>;
+}
+
+impl TeacherSource for Classifier {
+    /// `forward_t(images, false)`, detached: no graph, running statistics untouched.
+    fn logits(&self, images: &Tensor, _indices: &[usize]) -> CandleResult<Tensor> {
+        Ok(self.forward_t(images, false)?.detach())
+    }
+}
+
+/// The teachers of a densely guided arm: the student's loss is
+/// [`dense_loss`](crate::distill::dense_loss) over the teachers kept for each batch.
+pub struct DenseTarget<'a> {
+    /// Every model above the student, teacher first.
+    pub teachers: Vec<&'a dyn TeacherSource>,
+    /// Temperature `T > 0`.
+    pub temperature: f64,
+    /// Weight of the soft terms, in `[0, 1]`; with `0` no teacher is run.
+    pub alpha: f64,
+    /// Teachers dropped at random per batch (at most all but one).
+    pub drop_num: usize,
+    /// Seed of this epoch's dropped sets (one draw per batch, in batch order).
+    pub drop_seed: u64,
+}
+
+/// As [`train_epoch`](super::train_epoch) with a [`DenseTarget`]: per batch, the kept teachers'
+/// logits (dropped teachers are not run) and the dense loss. `teacher_forwards` counts images
+/// times kept teachers.
+pub fn train_epoch_dense(
+    model: &Classifier,
+    optimizer: &mut dyn Optimizer,
+    data: &dyn BatchSource,
+    order: &[usize],
+    batch_size: usize,
+    dense: &DenseTarget,
+    on_batch: &mut dyn FnMut(BatchReport) -> ControlFlow<()>,
+) -> Result<EpochOutcome, TrainError> {
+    if batch_size == 0 {
+        return Err(TrainError::ZeroBatchSize);
+    }
+    if order.is_empty() {
+        return Err(TrainError::EmptyEpoch);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(dense.drop_seed);
+    let batches = order.len().div_ceil(batch_size);
+    let mut busy = Duration::ZERO;
+    let mut loss_sum = 0.0;
+    let mut teacher_forwards = 0u64;
+    for (i, indices) in order.chunks(batch_size).enumerate() {
+        let started = Instant::now();
+        let (images, labels) = data.gather(indices, model.device())?;
+        let logits = model.forward_t(&images, true)?;
+        // Drawn every batch, alpha or not, so the dropped sets do not depend on alpha.
+        let kept = kept_teachers(dense.teachers.len(), dense.drop_num, &mut rng);
+        let teacher_logits: Vec<Tensor> = if dense.alpha == 0.0 {
+            Vec::new()
+        } else {
+            kept.iter()
+                .map(|&j| dense.teachers[j].logits(&images, indices))
+                .collect::<CandleResult<_>>()?
+        };
+        teacher_forwards += (teacher_logits.len() * indices.len()) as u64;
+        let loss = dense_loss(
+            &logits,
+            &teacher_logits,
+            &labels,
+            dense.temperature,
+            dense.alpha,
+        )?;
+        let value = loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
+        if !value.is_finite() {
+            return Err(TrainError::NonFiniteLoss {
+                batch: i + 1,
+                loss: value,
+            });
+        }
+        let grads = loss.backward()?;
+        optimizer.step(&grads)?;
+        drop(grads);
+        busy += started.elapsed();
+        loss_sum += value;
+        let report = BatchReport {
+            batch: i + 1,
+            batches,
+            loss: value,
+        };
+        if on_batch(report).is_break() {
+            return Ok(EpochOutcome::Interrupted);
+        }
+    }
+    Ok(EpochOutcome::Completed(EpochStats {
+        train_loss: loss_sum / batches as f64,
+        images: order.len(),
+        seconds: busy.as_secs_f64(),
+        teacher_forwards,
+    }))
+}
