@@ -11,6 +11,7 @@ Examples:
   mkd-tui run presets/quick.yaml --set training.epochs=2 --set data.train_limit=5000
   mkd-tui run presets/hinton-mnist.yaml --out runs/hinton-1
   mkd-tui check presets/fashion-cnn.yaml    validate and print the plan, train nothing
+  mkd-tui compare presets/fashion-dynamic.yaml --seeds 3 --strategies scratch,kd,takd-each,dgkd,dynamic
   mkd-tui presets                           list the shipped presets
 
 Exit codes: 0 finished, 1 failed, 2 bad preset or arguments, 130 stopped by the user.";
@@ -34,6 +35,9 @@ pub enum CliCommand {
     Run(RunArgs),
     /// Validate a preset and print its plan (models, parameters, epochs, work) without training.
     Check(CheckArgs),
+    /// Train the preset's student by several strategies over several seeds and write a comparison
+    /// table (compare.md, compare.json).
+    Compare(CompareArgs),
     /// List the presets in a folder with their descriptions.
     Presets {
         /// Folder to list.
@@ -53,6 +57,27 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Override a preset value: key.path=value (repeatable), e.g. --set training.epochs=2.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Preset file (YAML).
+    pub preset: PathBuf,
+    /// Seeds per strategy: the preset's seed, seed+1, …
+    #[arg(long, default_value_t = 3)]
+    pub seeds: usize,
+    /// Comma-separated: scratch, kd, takd, dgkd, dynamic, takd-each (one TAKD chain per ladder entry).
+    #[arg(long, default_value = "scratch,kd,takd,dgkd,dynamic")]
+    pub strategies: String,
+    /// Folder of the comparison (default: runs/compare-<preset>-<UTC timestamp>); must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Train the teacher in every run instead of once per seed.
+    #[arg(long)]
+    pub no_shared_teacher: bool,
+    /// Override a preset value: key.path=value (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 }

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod compare;
 mod exit;
 mod list_presets;
 mod run;
@@ -14,6 +15,7 @@ pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
         Some(CliCommand::Run(args)) => run::run(&args),
         Some(CliCommand::Check(args)) => check::check(&args),
+        Some(CliCommand::Compare(args)) => compare::compare(&args),
         Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
         None => run::run(&args::RunArgs {
             preset: cli.preset.unwrap_or_else(args::default_preset),

@@ -27,7 +27,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         && args.preset.components().count() == 1
     {
         eprintln!(
-            "mkd-tui: `{}` is neither a preset file nor a command (commands: run, check, presets; see --help)",
+            "mkd-tui: `{}` is neither a preset file nor a command (commands: run, check, compare, presets; see --help)",
             args.preset.display()
         );
         return Ok(ExitCode::BadInput);

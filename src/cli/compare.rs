@@ -1,0 +1,182 @@
+//! `mkd-tui compare PRESET`: train the preset's student by several strategies over several seeds,
+//! headless, and write `compare.md` and `compare.json`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::Sender;
+
+use super::args::CompareArgs;
+use super::ExitCode;
+use crate::compare::{self, CompareTable, Entry, RunRow};
+use crate::headless::{self, HeadlessExit};
+use crate::planner::Strategy;
+use crate::protocol::{ArmKind, Command};
+use crate::run_dir::{Report, RunDir};
+use crate::session::{self, Plan};
+
+/// Run the comparison; every run's directory is `<out>/seed-<s>/<strategy>/` with its console
+/// lines in `console.log`. The table is rewritten after every run, so an interrupted comparison
+/// keeps what finished.
+pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let loaded = match crate::preset::load(&args.preset, &args.set) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let preset = loaded.preset;
+    let entries = match compare::parse_entries(&args.strategies) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("mkd-tui: {e}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    if preset.planner.is_none()
+        && entries
+            .iter()
+            .any(|e| matches!(e, Entry::Strategy(Strategy::Dynamic) | Entry::TakdEach))
+    {
+        eprintln!(
+            "mkd-tui: {}: strategies `dynamic` and `takd-each` need a `planner:` section with a `ladder`",
+            args.preset.display()
+        );
+        return Ok(ExitCode::BadInput);
+    }
+    if args.seeds == 0 {
+        eprintln!("mkd-tui: --seeds: expected at least 1");
+        return Ok(ExitCode::BadInput);
+    }
+    let seeds: Vec<u64> = (0..args.seeds as u64).map(|i| preset.seed + i).collect();
+    let mut all_arms = Vec::new();
+    for &seed in &seeds {
+        match compare::arms(&preset, &entries, seed) {
+            Ok(a) => all_arms.push((seed, a)),
+            Err(e) => {
+                eprintln!("mkd-tui: {}: {e}", args.preset.display());
+                return Ok(ExitCode::BadInput);
+            }
+        }
+    }
+    let out = match RunDir::create(
+        args.out.as_deref(),
+        Path::new("runs"),
+        &format!("compare-{}", preset.name),
+        chrono::Utc::now(),
+    ) {
+        Ok(d) => {
+            // The comparison's folder holds run folders, not checkpoints of its own.
+            let _ = std::fs::remove_dir(d.path().join("checkpoints"));
+            d.path().to_path_buf()
+        }
+        Err(e) => {
+            eprintln!("mkd-tui: {e}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let current: Arc<Mutex<Option<Sender<Command>>>> = Arc::new(Mutex::new(None));
+    {
+        let current = current.clone();
+        let _ = ctrlc::set_handler(move || {
+            eprintln!("mkd-tui: stopping after the current batch");
+            if let Some(tx) = current.lock().ok().and_then(|c| c.clone()) {
+                let _ = tx.send(Command::Quit);
+            }
+        });
+    }
+    let order: Vec<String> = all_arms
+        .first()
+        .map(|(_, a)| a.iter().map(|x| x.label.clone()).collect())
+        .unwrap_or_default();
+    let teacher_shared = !args.no_shared_teacher;
+    let mut rows: Vec<RunRow> = Vec::new();
+    let write = |rows: &[RunRow]| -> anyhow::Result<CompareTable> {
+        let table = CompareTable::new(
+            &preset.name,
+            preset.data.dataset.as_str(),
+            seeds.clone(),
+            teacher_shared,
+            &order,
+            rows.to_vec(),
+        );
+        let (md, json) = (out.join("compare.md"), out.join("compare.json"));
+        std::fs::write(&json, serde_json::to_vec_pretty(&table)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", json.display()))?;
+        std::fs::write(&md, table.to_markdown())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", md.display()))?;
+        Ok(table)
+    };
+    let total: usize = all_arms.iter().map(|(_, a)| a.len()).sum();
+    let mut done = 0;
+    for (seed, arms) in &all_arms {
+        let mut teacher: Option<PathBuf> = None;
+        for arm in arms {
+            done += 1;
+            let mut p = arm.preset.clone();
+            let reused = teacher_shared
+                && arm.strategy != Strategy::Scratch
+                && p.chain.teacher.weights.is_none()
+                && teacher.is_some();
+            if reused {
+                p.chain.teacher.weights = teacher.clone();
+            }
+            let dir = out.join(format!("seed-{seed}")).join(&arm.dir);
+            let run_dir = RunDir::create(Some(&dir), Path::new("runs"), &p.name, chrono::Utc::now())?;
+            let teacher_name = p.nodes()[0].0.clone();
+            let teacher_ckpt = run_dir.checkpoint_path(&teacher_name, ArmKind::Scratch, true);
+            eprintln!(
+                "[compare {done}/{total}] seed {seed} {}: running in {}",
+                arm.label,
+                dir.display()
+            );
+            let (link, worker) = session::spawn(Plan::new(&p), run_dir)?;
+            *current.lock().expect("not poisoned") = Some(link.commands.clone());
+            let mut log = std::fs::File::create(dir.join("console.log"))?;
+            let exit = headless::run(link, &mut log);
+            let _ = worker.join();
+            *current.lock().expect("not poisoned") = None;
+            match exit {
+                HeadlessExit::Finished => {}
+                HeadlessExit::Aborted => {
+                    write(&rows)?;
+                    eprintln!("mkd-tui: comparison stopped; finished runs are in {}", out.display());
+                    return Ok(ExitCode::Aborted);
+                }
+                HeadlessExit::Failed(e) => {
+                    write(&rows)?;
+                    eprintln!("mkd-tui: {} (seed {seed}) failed: {e}", arm.label);
+                    return Ok(ExitCode::Failure);
+                }
+            }
+            let report: Report = serde_json::from_slice(&std::fs::read(dir.join("report.json"))?)?;
+            let Some(row) = RunRow::from_report(&arm.label, *seed, &report, reused, dir.clone())
+            else {
+                anyhow::bail!("{}: the report has no student", dir.display());
+            };
+            eprintln!(
+                "[compare {done}/{total}] seed {seed} {}: test {:.2}% (best val {:.2}% at epoch {}), {:.1}s{}",
+                arm.label,
+                row.test_acc,
+                row.best_val_acc,
+                row.best_epoch,
+                row.wall_seconds,
+                if row.probe_epochs > 0 {
+                    format!(", {} probe epochs", row.probe_epochs)
+                } else {
+                    String::new()
+                }
+            );
+            rows.push(row);
+            write(&rows)?;
+            if teacher.is_none() && arm.strategy != Strategy::Scratch && teacher_ckpt.is_file() {
+                teacher = Some(teacher_ckpt);
+            }
+        }
+    }
+    let table = write(&rows)?;
+    println!("{}", table.to_markdown());
+    eprintln!("mkd-tui: comparison in {}", out.display());
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,8 @@
+//! `mkd-tui compare`: the same student trained by several strategies over several seeds, and the
+//! table that compares them (the seed paper's control group of students).
+
+pub mod arms;
+pub mod table;
+
+pub use arms::{arms, parse_entries, Arm, Entry};
+pub use table::{CompareTable, Exhaustive, RunRow, Summary};

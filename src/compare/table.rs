@@ -1,0 +1,309 @@
+//! The comparison table: one row per run, one summary per strategy (mean ± std over seeds),
+//! written as `compare.md` and `compare.json`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::Role;
+use crate::run_dir::Report;
+
+/// One finished run of the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRow {
+    /// Strategy label (`kd`, `takd[mlp-128]`, …).
+    pub label: String,
+    pub seed: u64,
+    /// Architectures from teacher to student as trained.
+    pub chain: Vec<String>,
+    /// The student's primary arm: test accuracy at its best validation epoch, that validation
+    /// accuracy and epoch (%, %, 1-based).
+    pub test_acc: f64,
+    pub best_val_acc: f64,
+    pub best_epoch: usize,
+    /// Wall time of the run, seconds (the teacher's stage included when it was trained here).
+    pub wall_seconds: f64,
+    /// Images passed through teachers' and assistants' forward passes (all arms).
+    pub teacher_forwards: u64,
+    /// Epochs of every arm of the models below the teacher (control arms and cached curves
+    /// counted as trained), the work a strategy adds to a shared teacher.
+    pub arm_epochs: usize,
+    /// Planner probes: epochs, images, seconds (0 without the planner).
+    pub probe_epochs: usize,
+    pub probe_images: u64,
+    pub probe_seconds: f64,
+    /// The teacher's weights were loaded from an earlier run of the same seed.
+    pub teacher_reused: bool,
+    pub run_dir: PathBuf,
+}
+
+impl RunRow {
+    /// The row of a finished run's report; `None` when the report has no student.
+    pub fn from_report(
+        label: &str,
+        seed: u64,
+        report: &Report,
+        teacher_reused: bool,
+        run_dir: PathBuf,
+    ) -> Option<RunRow> {
+        let student = report.models.iter().find(|m| m.role == Role::Student)?;
+        let primary = &student.arms.first()?.result;
+        let planner = report.planner.as_ref();
+        Some(RunRow {
+            label: label.to_string(),
+            seed,
+            chain: report.models.iter().map(|m| m.arch.clone()).collect(),
+            test_acc: primary.test_acc_at_best,
+            best_val_acc: primary.best_val_acc,
+            best_epoch: primary.best_epoch,
+            wall_seconds: report.wall_seconds,
+            teacher_forwards: report.teacher_forwards,
+            arm_epochs: report
+                .models
+                .iter()
+                .filter(|m| m.role != Role::Teacher)
+                .flat_map(|m| &m.arms)
+                .map(|a| a.result.epochs_run)
+                .sum(),
+            probe_epochs: planner.map_or(0, |p| p.probe_epochs),
+            probe_images: planner.map_or(0, |p| p.probe_images),
+            probe_seconds: planner.map_or(0.0, |p| p.probe_seconds),
+            teacher_reused,
+            run_dir,
+        })
+    }
+}
+
+/// Mean and sample standard deviation (n − 1; 0 for one value).
+pub fn mean_std(v: &[f64]) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    if v.len() < 2 {
+        return (mean, 0.0);
+    }
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}
+
+/// One strategy over its seeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub label: String,
+    pub runs: usize,
+    /// Student test accuracy, %: mean and sample std over seeds.
+    pub test_mean: f64,
+    pub test_std: f64,
+    /// Best validation accuracy, % (mean) and best epoch (mean).
+    pub val_mean: f64,
+    pub best_epoch_mean: f64,
+    pub wall_seconds_mean: f64,
+    pub teacher_forwards_mean: f64,
+    pub arm_epochs_mean: f64,
+    pub probe_epochs_mean: f64,
+    /// Distinct chains trained (the planner may choose differently per seed).
+    pub chains: Vec<String>,
+}
+
+/// The whole comparison (`compare.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareTable {
+    pub preset: String,
+    pub dataset: String,
+    pub seeds: Vec<u64>,
+    /// The teacher was trained once per seed and loaded by the other runs of that seed.
+    pub teacher_shared: bool,
+    pub runs: Vec<RunRow>,
+    /// In the order the strategies were asked for.
+    pub summary: Vec<Summary>,
+    /// Every `takd[…]` run together: the exhaustive one-assistant search (when it was run).
+    pub exhaustive: Option<Exhaustive>,
+}
+
+/// The exhaustive one-assistant search against the planner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exhaustive {
+    /// Chains tried per seed.
+    pub chains: usize,
+    /// The chain with the best mean validation accuracy, and its test accuracy mean ± std.
+    pub best_label: String,
+    pub best_test_mean: f64,
+    pub best_test_std: f64,
+    /// Arm-epochs below the teacher, summed over the chains, mean per seed.
+    pub arm_epochs_per_seed: f64,
+    pub wall_seconds_per_seed: f64,
+    /// `dynamic`'s arm-epochs plus probe epochs per seed, and its ratio to the exhaustive search.
+    pub dynamic_epochs_per_seed: Option<f64>,
+    pub dynamic_ratio: Option<f64>,
+}
+
+impl CompareTable {
+    /// Summarise `runs` (labels in `order`).
+    pub fn new(
+        preset: &str,
+        dataset: &str,
+        seeds: Vec<u64>,
+        teacher_shared: bool,
+        order: &[String],
+        runs: Vec<RunRow>,
+    ) -> CompareTable {
+        let mut by: BTreeMap<&str, Vec<&RunRow>> = BTreeMap::new();
+        for r in &runs {
+            by.entry(&r.label).or_default().push(r);
+        }
+        let summary: Vec<Summary> = order
+            .iter()
+            .filter_map(|label| {
+                let rows = by.get(label.as_str())?;
+                let f = |g: &dyn Fn(&RunRow) -> f64| rows.iter().map(|r| g(r)).collect::<Vec<_>>();
+                let (test_mean, test_std) = mean_std(&f(&|r| r.test_acc));
+                let mut chains: Vec<String> = rows.iter().map(|r| r.chain.join(" → ")).collect();
+                chains.dedup();
+                chains.sort();
+                chains.dedup();
+                Some(Summary {
+                    label: label.clone(),
+                    runs: rows.len(),
+                    test_mean,
+                    test_std,
+                    val_mean: mean_std(&f(&|r| r.best_val_acc)).0,
+                    best_epoch_mean: mean_std(&f(&|r| r.best_epoch as f64)).0,
+                    wall_seconds_mean: mean_std(&f(&|r| r.wall_seconds)).0,
+                    teacher_forwards_mean: mean_std(&f(&|r| r.teacher_forwards as f64)).0,
+                    arm_epochs_mean: mean_std(&f(&|r| r.arm_epochs as f64)).0,
+                    probe_epochs_mean: mean_std(&f(&|r| r.probe_epochs as f64)).0,
+                    chains,
+                })
+            })
+            .collect();
+        let each: Vec<&Summary> = summary
+            .iter()
+            .filter(|s| s.label.starts_with("takd["))
+            .collect();
+        let exhaustive = (!each.is_empty()).then(|| {
+            let best = each
+                .iter()
+                .max_by(|a, b| a.val_mean.total_cmp(&b.val_mean))
+                .expect("non-empty");
+            let per_seed = |g: &dyn Fn(&Summary) -> f64| each.iter().map(|s| g(s)).sum::<f64>();
+            let arm_epochs = per_seed(&|s| s.arm_epochs_mean);
+            let dynamic = summary
+                .iter()
+                .find(|s| s.label == "dynamic")
+                .map(|s| s.arm_epochs_mean + s.probe_epochs_mean);
+            Exhaustive {
+                chains: each.len(),
+                best_label: best.label.clone(),
+                best_test_mean: best.test_mean,
+                best_test_std: best.test_std,
+                arm_epochs_per_seed: arm_epochs,
+                wall_seconds_per_seed: per_seed(&|s| s.wall_seconds_mean),
+                dynamic_epochs_per_seed: dynamic,
+                dynamic_ratio: dynamic.map(|d| d / arm_epochs),
+            }
+        });
+        CompareTable {
+            preset: preset.to_string(),
+            dataset: dataset.to_string(),
+            seeds,
+            teacher_shared,
+            runs,
+            summary,
+            exhaustive,
+        }
+    }
+
+    /// `compare.md`.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "# mkd-tui comparison: {}\n", self.preset);
+        let seeds: Vec<String> = self.seeds.iter().map(u64::to_string).collect();
+        let _ = writeln!(
+            s,
+            "{} · seeds {} · student test accuracy at its best validation epoch, mean ± sample std over seeds.{}\n",
+            self.dataset,
+            seeds.join(", "),
+            if self.teacher_shared {
+                " The teacher was trained once per seed (by the first run that needs it) and loaded by the others; its training time is in that run's wall time only."
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            s,
+            "| strategy | runs | test % | best val % | best epoch | wall s | teacher+TA forwards | arm-epochs below teacher | probe epochs | chain |"
+        );
+        let _ = writeln!(s, "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+        for m in &self.summary {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.2} ± {:.2} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {} |",
+                m.label,
+                m.runs,
+                m.test_mean,
+                m.test_std,
+                m.val_mean,
+                m.best_epoch_mean,
+                m.wall_seconds_mean,
+                m.teacher_forwards_mean,
+                m.arm_epochs_mean,
+                m.probe_epochs_mean,
+                m.chains.join("; ")
+            );
+        }
+        if let Some(e) = &self.exhaustive {
+            let _ = writeln!(
+                s,
+                "\nExhaustive one-assistant search: {} chains, {:.1} arm-epochs and {:.1} s per seed; best by validation {} at {:.2} ± {:.2} % test.",
+                e.chains, e.arm_epochs_per_seed, e.wall_seconds_per_seed, e.best_label, e.best_test_mean, e.best_test_std
+            );
+            if let (Some(d), Some(r)) = (e.dynamic_epochs_per_seed, e.dynamic_ratio) {
+                let _ = writeln!(
+                    s,
+                    "dynamic: {d:.1} epochs per seed (its chain's arm-epochs + probe epochs) = {r:.2}× the exhaustive search."
+                );
+            }
+        }
+        let _ = writeln!(s, "\n## Runs\n");
+        let _ = writeln!(
+            s,
+            "| strategy | seed | test % | best val % (epoch) | wall s | forwards | arm-epochs | probe epochs | teacher | chain |"
+        );
+        let _ = writeln!(s, "|---|--:|--:|--:|--:|--:|--:|--:|---|---|");
+        for r in &self.runs {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.2} | {:.2} ({}) | {:.1} | {} | {} | {} | {} | {} |",
+                r.label,
+                r.seed,
+                r.test_acc,
+                r.best_val_acc,
+                r.best_epoch,
+                r.wall_seconds,
+                r.teacher_forwards,
+                r.arm_epochs,
+                r.probe_epochs,
+                if r.teacher_reused { "loaded" } else { "trained" },
+                r.chain.join(" → ")
+            );
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_std() {
+        let (m, s) = mean_std(&[1.0, 2.0, 3.0]);
+        assert_eq!(m, 2.0);
+        assert_eq!(s, 1.0);
+        assert_eq!(mean_std(&[5.0]), (5.0, 0.0));
+    }
+}

@@ -1,0 +1,90 @@
+//! `mkd-tui compare` as a process on the tiny digits preset: the table it writes parses.
+
+use std::process::Command;
+
+use mkd_tui::compare::CompareTable;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mkd-tui"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+const TINY: &str = "tests/fixtures/tiny-digits.yaml";
+const PLANNER: &str =
+    "planner={ladder: {kind: mlp, widths: [64, 32, 16]}, max_ratio: 2, probe_fraction: 0.5}";
+
+#[test]
+fn every_strategy_and_the_one_assistant_sweep_make_one_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = bin()
+        .args(["compare", TINY, "--seeds", "2"])
+        .args(["--strategies", "scratch,kd,takd,dgkd,dynamic,takd-each"])
+        .arg("--out")
+        .arg(&out)
+        .args(["--set", PLANNER])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let table: CompareTable =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(table.seeds, vec![7, 8]);
+    let labels: Vec<&str> = table.summary.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "scratch",
+            "kd",
+            "takd",
+            "dgkd",
+            "dynamic",
+            "takd[mlp-64]",
+            "takd[mlp-32]",
+            "takd[mlp-16]"
+        ]
+    );
+    assert_eq!(table.runs.len(), 16);
+    assert!(table.summary.iter().all(|s| s.runs == 2));
+    // The teacher is trained by the first run needing it (kd) and loaded by the rest of the seed.
+    let seed7: Vec<_> = table.runs.iter().filter(|r| r.seed == 7).collect();
+    assert!(!seed7[1].teacher_reused && seed7[2..].iter().all(|r| r.teacher_reused));
+    // Scratch runs no teacher; kd one teacher over 2 epochs; dynamic probes.
+    let s = |l: &str| table.summary.iter().find(|s| s.label == l).unwrap();
+    assert_eq!(s("scratch").teacher_forwards_mean, 0.0);
+    assert!(s("dynamic").probe_epochs_mean > 0.0);
+    let ex = table.exhaustive.as_ref().expect("takd-each ran");
+    assert_eq!(ex.chains, 3);
+    assert!(ex.dynamic_ratio.is_some());
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(md.contains("| strategy | runs | test % |"), "{md}");
+    assert!(md.contains("Exhaustive one-assistant search: 3 chains"), "{md}");
+    assert!(out.join("seed-8/takd-mlp-16/report.json").is_file());
+}
+
+#[test]
+fn an_unknown_strategy_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args(["compare", TINY, "--strategies", "kd,magic", "--out"])
+        .arg(tmp.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown strategy `magic`"), "{err}");
+}
+
+#[test]
+fn dynamic_without_a_planner_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args(["compare", TINY, "--strategies", "dynamic", "--out"])
+        .arg(tmp.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("need a `planner:` section"), "{err}");
+}
