@@ -59,7 +59,10 @@ fn every_strategy_and_the_one_assistant_sweep_make_one_table() {
     assert!(ex.dynamic_ratio.is_some());
     let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
     assert!(md.contains("| strategy | runs | test % |"), "{md}");
-    assert!(md.contains("Exhaustive one-assistant search: 3 chains"), "{md}");
+    assert!(
+        md.contains("Exhaustive one-assistant search: 3 chains"),
+        "{md}"
+    );
     assert!(out.join("seed-8/takd-mlp-16/report.json").is_file());
 }
 

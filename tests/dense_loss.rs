@@ -33,7 +33,10 @@ fn kl(s: &[[f64; 3]; 2], t: &[[f64; 3]; 2], temp: f64) -> f64 {
         .zip(t)
         .map(|(s, t)| {
             let (ps, pt) = (softmax(s, temp), softmax(t, temp));
-            pt.iter().zip(&ps).map(|(a, b)| a * (a / b).ln()).sum::<f64>()
+            pt.iter()
+                .zip(&ps)
+                .map(|(a, b)| a * (a / b).ln())
+                .sum::<f64>()
         })
         .sum::<f64>()
         / 2.0
@@ -61,9 +64,12 @@ fn loss_with_a_fixed_kept_set_is_the_hand_computed_sum() {
         alpha,
     )
     .unwrap();
-    let want = (1.0 - alpha) * ce()
-        + alpha * temp * temp * (kl(&S, &T1, temp) + kl(&S, &T3, temp));
-    assert!((scalar(&got) - want).abs() < 1e-5, "{} vs {want}", scalar(&got));
+    let want = (1.0 - alpha) * ce() + alpha * temp * temp * (kl(&S, &T1, temp) + kl(&S, &T3, temp));
+    assert!(
+        (scalar(&got) - want).abs() < 1e-5,
+        "{} vs {want}",
+        scalar(&got)
+    );
     // All three kept.
     let got = dense_loss(
         &tensor(&S),

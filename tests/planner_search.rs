@@ -155,7 +155,11 @@ fn no_assistant_helps() {
     let (out, events) = run(&mut t, 2, None);
     assert_eq!(out.assistants, Vec::<usize>::new());
     assert_eq!(out.student_acc, 80.5);
-    assert!(out.reason.starts_with("no insertion helps"), "{}", out.reason);
+    assert!(
+        out.reason.starts_with("no insertion helps"),
+        "{}",
+        out.reason
+    );
     assert_eq!(decisions(&events), vec![("m10k".into(), Verdict::Rejected)]);
 }
 
@@ -176,7 +180,11 @@ fn the_budget_runs_out_before_the_chain_probe() {
     let (out, events) = run(&mut t, 2, Some(12));
     assert_eq!(out.assistants, Vec::<usize>::new());
     assert_eq!(out.epochs, 12);
-    assert!(out.reason.starts_with("probe budget: 12 of 12"), "{}", out.reason);
+    assert!(
+        out.reason.starts_with("probe budget: 12 of 12"),
+        "{}",
+        out.reason
+    );
     assert_eq!(decisions(&events), vec![("m10k".into(), Verdict::Rejected)]);
     assert_eq!(t.calls, 6);
 }

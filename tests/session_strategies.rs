@@ -58,10 +58,17 @@ fn dgkd_teaches_the_student_by_every_model_above() {
     let stages = finished(&events);
     let r = report(&out);
     let train = r.train_size as u64;
-    let kd = |i: usize| stages[i].1.iter().find(|a| a.arm == ArmKind::Kd).unwrap().clone();
+    let kd = |i: usize| {
+        stages[i]
+            .1
+            .iter()
+            .find(|a| a.arm == ArmKind::Kd)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(kd(1).teacher_forwards, train * 2); // ta1: the teacher alone, 2 epochs
     assert_eq!(kd(2).teacher_forwards, train * 2 * 2); // student: teacher + ta1, 2 epochs
-    // drop_num 1 of 2 teachers: one teacher per batch.
+                                                       // drop_num 1 of 2 teachers: one teacher per batch.
     let out = tmp.path().join("run-drop");
     let events = session_support::run_to_end(
         &out,

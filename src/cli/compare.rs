@@ -123,7 +123,8 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
                 p.chain.teacher.weights = teacher.clone();
             }
             let dir = out.join(format!("seed-{seed}")).join(&arm.dir);
-            let run_dir = RunDir::create(Some(&dir), Path::new("runs"), &p.name, chrono::Utc::now())?;
+            let run_dir =
+                RunDir::create(Some(&dir), Path::new("runs"), &p.name, chrono::Utc::now())?;
             let teacher_name = p.nodes()[0].0.clone();
             let teacher_ckpt = run_dir.checkpoint_path(&teacher_name, ArmKind::Scratch, true);
             eprintln!(
@@ -141,7 +142,10 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
                 HeadlessExit::Finished => {}
                 HeadlessExit::Aborted => {
                     write(&rows)?;
-                    eprintln!("mkd-tui: comparison stopped; finished runs are in {}", out.display());
+                    eprintln!(
+                        "mkd-tui: comparison stopped; finished runs are in {}",
+                        out.display()
+                    );
                     return Ok(ExitCode::Aborted);
                 }
                 HeadlessExit::Failed(e) => {

@@ -287,7 +287,11 @@ impl CompareTable {
                 r.teacher_forwards,
                 r.arm_epochs,
                 r.probe_epochs,
-                if r.teacher_reused { "loaded" } else { "trained" },
+                if r.teacher_reused {
+                    "loaded"
+                } else {
+                    "trained"
+                },
                 r.chain.join(" → ")
             );
         }

@@ -226,7 +226,13 @@ mod tests {
 
     #[test]
     fn plain_cnn_depth_10_does_not_fit_28_pixels() {
-        let l = Ladder::build(&LadderSpec::PlainCnn { depths: default_cnn_depths() }, MNIST, 10);
+        let l = Ladder::build(
+            &LadderSpec::PlainCnn {
+                depths: default_cnn_depths(),
+            },
+            MNIST,
+            10,
+        );
         assert_eq!(l.rungs.len(), 4);
         assert_eq!(l.skipped.len(), 1);
         assert!(l.rungs.windows(2).all(|w| w[0].params > w[1].params));
@@ -234,8 +240,14 @@ mod tests {
 
     #[test]
     fn resnet_depths_must_be_6n_plus_2() {
-        assert!(LadderSpec::ResnetCifar { depths: vec![8, 20] }.check().is_ok());
-        assert!(LadderSpec::ResnetCifar { depths: vec![10] }.check().is_err());
+        assert!(LadderSpec::ResnetCifar {
+            depths: vec![8, 20]
+        }
+        .check()
+        .is_ok());
+        assert!(LadderSpec::ResnetCifar { depths: vec![10] }
+            .check()
+            .is_err());
         let cifar = ImageShape {
             channels: 3,
             height: 32,

@@ -393,7 +393,11 @@ impl State<'_, '_> {
             let (k, _) = accs[2..]
                 .iter()
                 .enumerate()
-                .min_by(|x, y| (x.1 - middle_acc).abs().total_cmp(&(y.1 - middle_acc).abs()))
+                .min_by(|x, y| {
+                    (x.1 - middle_acc)
+                        .abs()
+                        .total_cmp(&(y.1 - middle_acc).abs())
+                })
                 .expect("the gap holds at least one ladder entry");
             let cand = shortlist[k];
             let cand_scratch = accs[2 + k];

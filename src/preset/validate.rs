@@ -76,8 +76,14 @@ fn check_strategy(p: &Preset, out: &mut Vec<Issue>) {
             "strategy `dynamic` needs a `planner:` section with a `ladder`",
         ));
     }
-    if p.strategy == Strategy::Dynamic && p.chain.teacher.weights.is_none() && p.chain.teacher.epochs == Some(0) {
-        out.push(issue("chain.teacher.epochs", "strategy `dynamic` needs a trained teacher"));
+    if p.strategy == Strategy::Dynamic
+        && p.chain.teacher.weights.is_none()
+        && p.chain.teacher.epochs == Some(0)
+    {
+        out.push(issue(
+            "chain.teacher.epochs",
+            "strategy `dynamic` needs a trained teacher",
+        ));
     }
     if let Some(planner) = &p.planner {
         for (field, message) in planner.check() {

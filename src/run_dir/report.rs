@@ -177,7 +177,9 @@ impl ReportBuilder {
             | Event::PlannerProbe { .. }
             | Event::PlannerDecision { .. }
             | Event::PlannerFinished { .. } => {
-                self.planner.get_or_insert_with(Default::default).observe(event);
+                self.planner
+                    .get_or_insert_with(Default::default)
+                    .observe(event);
             }
             _ => {}
         }

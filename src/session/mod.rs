@@ -2,8 +2,8 @@
 
 mod arm;
 mod control;
-mod dense;
 pub mod control_cache;
+mod dense;
 mod emitter;
 mod plan;
 mod planning;

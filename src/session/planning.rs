@@ -70,12 +70,7 @@ pub fn choose_assistants(
         emitter: &emitter,
         models: HashMap::new(),
     };
-    let mut observer = |e: Event| {
-        emitter
-            .borrow_mut()
-            .emit(e)
-            .map_err(anyhow::Error::msg)
-    };
+    let mut observer = |e: Event| emitter.borrow_mut().emit(e).map_err(anyhow::Error::msg);
     let outcome = search.run(&mut oracle, &mut observer)?;
     let assistants: Vec<ModelNode> = outcome
         .assistants

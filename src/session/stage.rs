@@ -292,7 +292,14 @@ fn run_arm_epoch(
             }
         }
     };
-    let dense = super::dense::target(ctx.plan, &ctx.dense_teachers, stage, kind, epoch, kd.is_some());
+    let dense = super::dense::target(
+        ctx.plan,
+        &ctx.dense_teachers,
+        stage,
+        kind,
+        epoch,
+        kd.is_some(),
+    );
     let outcome = match &dense {
         Some(dense) => train::train_epoch_dense(
             model,

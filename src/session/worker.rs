@@ -154,7 +154,11 @@ fn run(
             rule: &mut rule,
             device: &device,
             cache: &cache,
-            dense_teachers: if dense { models.iter().collect() } else { vec![] },
+            dense_teachers: if dense {
+                models.iter().collect()
+            } else {
+                vec![]
+            },
         };
         let outcome = if stage.weights.is_some() {
             stage::run_loaded(&mut ctx, &stage)?

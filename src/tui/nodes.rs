@@ -129,6 +129,19 @@ pub struct NodeState {
     pub batch: BTreeMap<ArmKind, BatchState>,
     /// Per-arm results once the stage finished.
     pub results: Vec<ArmResult>,
+    /// A candidate assistant the planner shows in the chain (not a stage of the plan).
+    pub planner: Option<PlannerMark>,
+}
+
+/// Where a planner candidate stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PlannerMark {
+    /// Under probe.
+    Probing,
+    /// Accepted with this gain of the student, pp.
+    Accepted(Option<f64>),
+    /// Rejected (gain in pp when measured).
+    Rejected(Option<f64>),
 }
 
 /// Short name of an arm for tight places: `kd`, `scr`, `kft`.
@@ -166,6 +179,7 @@ impl NodeState {
             history: BTreeMap::new(),
             batch: BTreeMap::new(),
             results: Vec::new(),
+            planner: None,
         }
     }
 

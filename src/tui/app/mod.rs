@@ -20,6 +20,8 @@ mod on_event;
 mod on_key;
 mod on_planner;
 
+pub use on_planner::PlannerPanel;
+
 /// Lines one PgUp/PgDn scrolls the log.
 const LOG_PAGE: usize = 5;
 
@@ -94,6 +96,8 @@ pub struct App {
     /// `Command::Quit` was sent; waiting for the worker's terminal event.
     quit_sent: bool,
     quit: bool,
+    /// The assistant planner while it works (strategy `dynamic`).
+    planner: Option<on_planner::PlannerPanel>,
 }
 
 impl App {
@@ -117,6 +121,7 @@ impl App {
             overlay: Overlay::None,
             quit_sent: false,
             quit: false,
+            planner: None,
         }
     }
 

@@ -14,7 +14,7 @@ use ratatui::Frame;
 
 use super::super::app::{App, Outcome};
 use super::super::format::params;
-use super::super::nodes::{kind_word, short_arm, KdRequest, NodeState, NodeStatus};
+use super::super::nodes::{kind_word, short_arm, KdRequest, NodeState, NodeStatus, PlannerMark};
 use super::theme::Theme;
 use crate::protocol::{ArmKind, Role};
 use crate::stop::StopKind;
@@ -185,6 +185,9 @@ pub fn lines(app: &App, theme: Theme, width: usize) -> Vec<Line<'static>> {
 }
 
 fn column(node: &NodeState, ended: Option<&Outcome>, level: Level, theme: Theme) -> Column {
+    if let Some(mark) = node.planner {
+        return planner_column(node, mark, level, theme);
+    }
     let s = &node.summary;
     let role = match (level, s.role) {
         (Level::Terse, Role::Teacher) => "T",
@@ -205,6 +208,44 @@ fn column(node: &NodeState, ended: Option<&Outcome>, level: Level, theme: Theme)
         detail,
         detail_style,
         acc: accuracy_text(node, level),
+    }
+}
+
+/// A planner candidate: `[TA? mlp-64]`, dimmed while probed, then accepted or rejected with the
+/// student's gain.
+fn planner_column(node: &NodeState, mark: PlannerMark, level: Level, theme: Theme) -> Column {
+    let compact = level >= Level::Compact;
+    let gain = |g: Option<f64>| g.map_or("—".to_string(), |g| format!("{} pp", signed(g)));
+    let (state, style) = match mark {
+        PlannerMark::Probing => (
+            if compact { "? probe" } else { "? probing" }.to_string(),
+            theme.dim(),
+        ),
+        PlannerMark::Accepted(g) => (
+            format!("{} {}", if compact { "✓" } else { "✓ accepted" }, gain(g)),
+            theme.ok(),
+        ),
+        PlannerMark::Rejected(g) => (
+            format!("{} {}", if compact { "✗" } else { "✗ rejected" }, gain(g)),
+            theme.warn(),
+        ),
+    };
+    let state = if level == Level::Full {
+        format!("{} · {state}", params(node.summary.params))
+    } else {
+        state
+    };
+    Column {
+        label: format!("[TA? {}]", node.summary.arch),
+        state,
+        state_style: style,
+        detail: if compact {
+            String::new()
+        } else {
+            "planner".into()
+        },
+        detail_style: theme.dim(),
+        acc: String::new(),
     }
 }
 

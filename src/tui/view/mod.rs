@@ -23,6 +23,7 @@ mod header;
 mod help;
 mod key_bar;
 mod log_pane;
+mod planner_panel;
 mod plot;
 mod popup;
 mod progress;

@@ -20,8 +20,12 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect, with_statu
     frame.render_widget(Paragraph::new(lines(app, theme, with_status)), area);
 }
 
-/// The panel's title: `stop strategy`, with the status when it has no line of its own.
+/// The panel's title: `stop strategy`, with the status when it has no line of its own (`planner`
+/// while the planner works).
 pub fn title(app: &App, theme: Theme, with_status: bool) -> Vec<Line<'static>> {
+    if app.planner_panel().is_some() {
+        return super::planner_panel::title(theme);
+    }
     let mut titles = vec![Line::styled(" stop strategy ", theme.title())];
     if !with_status {
         let (text, style) = status(app, theme, true);
@@ -32,6 +36,9 @@ pub fn title(app: &App, theme: Theme, with_status: bool) -> Vec<Line<'static>> {
 
 /// The panel's lines.
 pub fn lines(app: &App, theme: Theme, with_status: bool) -> Vec<Line<'static>> {
+    if let Some(p) = app.planner_panel() {
+        return super::planner_panel::lines(p, theme, with_status);
+    }
     let stop = app.stop();
     let mut lines: Vec<Line> = StopRow::ALL
         .iter()
