@@ -62,6 +62,7 @@ fn every_shipped_preset_is_valid() {
         "presets/quick.yaml",
         "presets/hinton-mnist.yaml",
         "presets/fashion-cnn.yaml",
+        "presets/fashion-dynamic.yaml",
     ] {
         let o = bin().args(["check", preset]).output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{preset}: {:?}", text(&o));
@@ -161,7 +162,12 @@ fn presets_lists_the_shipped_presets() {
     let o = bin().arg("presets").output().unwrap();
     let (out, _) = text(&o);
     assert_eq!(o.status.code(), Some(0));
-    for name in ["quick.yaml", "hinton-mnist.yaml", "fashion-cnn.yaml"] {
+    for name in [
+        "quick.yaml",
+        "hinton-mnist.yaml",
+        "fashion-cnn.yaml",
+        "fashion-dynamic.yaml",
+    ] {
         assert!(out.contains(name), "{out}");
     }
 }
@@ -232,6 +238,46 @@ fn unknown_word_is_not_mistaken_for_a_preset() {
     let err = rejected(&["presets", "--dir", "no-such-folder"]);
     assert!(
         err.contains("no-such-folder") && err.contains("cannot list presets"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_shows_the_strategy_the_ladder_and_the_prior() {
+    let o = bin()
+        .args(["check", "presets/fashion-dynamic.yaml"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    for needle in [
+        "strategy  dynamic",
+        "ladder    mlp-256 (203.5k), mlp-128 (101.8k), mlp-64 (50.9k), mlp-32 (25.4k)",
+        "prior     mlp-512-256 → mlp-16 is 42.1× in parameters: k₀ = 1 (mlp-128)",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+}
+
+#[test]
+fn dynamic_needs_a_planner_and_sane_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited_quick(dir.path(), |s| {
+        s.replace("seed: 42", "seed: 42\nstrategy: dynamic")
+    });
+    let err = rejected(&["check", path.to_str().unwrap()]);
+    assert!(
+        err.contains("planner") && err.contains("strategy `dynamic` needs"),
+        "{err}"
+    );
+    let err = rejected(&[
+        "check",
+        path.to_str().unwrap(),
+        "--set",
+        "planner={ladder: {kind: mlp, widths: [64]}, max_ratio: 1}",
+    ]);
+    assert!(
+        err.contains("planner.max_ratio") && err.contains("expected a number > 1"),
         "{err}"
     );
 }

@@ -76,6 +76,22 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         p.distill.alpha,
         p.stop.summary()
     );
+    println!(
+        "strategy  {}{}",
+        p.strategy.as_str(),
+        match p.strategy {
+            crate::planner::Strategy::Dgkd => format!(
+                " · each model taught by all above, drop_num {}",
+                p.distill.drop_num
+            ),
+            crate::planner::Strategy::Dynamic =>
+                " · the planner chooses the assistants after the teacher".into(),
+            _ => String::new(),
+        }
+    );
+    if let Some(planner) = &p.planner {
+        println!("{}", super::check_planner::describe(planner, &plan));
+    }
     println!();
     println!(
         "{:<3} {:<10} {:<8} {:<24} {:>9} {:>11} {:>7}  {:<14} taught by",

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod check_planner;
 mod compare;
 mod exit;
 mod list_presets;
