@@ -115,6 +115,7 @@ fn a_candidate_under_probe_sits_between_teacher_and_student() {
     let label = row_with(&rows, "[TA? mlp-128]");
     assert!(label.find("[teacher").unwrap() < label.find("[TA? mlp-128]").unwrap());
     assert!(label.find("[TA? mlp-128]").unwrap() < label.find("[student").unwrap());
+    assert!(rows[0].contains("· planning ·"), "{}", rows[0]);
     row_with(&rows, "probing");
     row_with(&rows, "planner: probing mlp-128 between teacher");
     // The planner's thresholds take the stop panel's place while it works.

@@ -68,14 +68,24 @@ fn build(app: &App, theme: Theme, detail: Detail) -> Line<'static> {
         }
         None => {
             spans.push(sep());
-            let stage = app.current_stage().map(|i| {
-                let total = app.nodes().len();
-                let name = &app.nodes()[i].summary.name;
+            let planning = app.planner_panel().map(|_| {
                 if full {
-                    format!("stage {}/{total} {name}", i + 1)
+                    "planning the assistants"
                 } else {
-                    format!("{}/{total} {name}", i + 1)
+                    "planning"
                 }
+                .to_string()
+            });
+            let stage = planning.or_else(|| {
+                app.current_stage().map(|i| {
+                    let total = app.nodes().len();
+                    let name = &app.nodes()[i].summary.name;
+                    if full {
+                        format!("stage {}/{total} {name}", i + 1)
+                    } else {
+                        format!("{}/{total} {name}", i + 1)
+                    }
+                })
             });
             spans.push(Span::raw(stage.unwrap_or_else(|| "starting".into())));
             spans.push(sep());
