@@ -210,7 +210,10 @@ impl Printer {
             | Event::PlannerCandidate { .. }
             | Event::PlannerProbe { .. }
             | Event::PlannerDecision { .. }
-            | Event::PlannerFinished { .. } => format!("[{t}] {}", event.planner_line()?),
+            | Event::PlannerFinished { .. }
+            | Event::PlannerThresholdsApplied { .. } => {
+                format!("[{t}] {}", event.planner_line()?)
+            }
             Event::BatchProgress { .. }
             | Event::CheckpointSaved { .. }
             | Event::Advantage { .. } => return None,

@@ -6,7 +6,7 @@ use mkd_tui::model::ModelSpec;
 use mkd_tui::planner::{
     Ladder, LadderSpec, Member, PlannerConfig, PlannerOutcome, Probe, ProbeOracle, Rung, Search,
 };
-use mkd_tui::protocol::{Event, LadderEntry, Verdict};
+use mkd_tui::protocol::{Event, LadderEntry, PlannerThresholds, Verdict};
 
 use Member::{Rung as R, Student as S, Teacher as T};
 
@@ -16,6 +16,8 @@ struct Table {
     scratch: HashMap<Member, f64>,
     distilled: HashMap<Vec<Member>, f64>,
     calls: usize,
+    /// Thresholds "sent by the user", handed over at the first chance.
+    pending: Option<PlannerThresholds>,
 }
 
 impl ProbeOracle for Table {
@@ -26,6 +28,10 @@ impl ProbeOracle for Table {
             .get(&m)
             .unwrap_or_else(|| panic!("no scratch entry for {m:?}"));
         Ok(Probe::acc(acc))
+    }
+
+    fn take_thresholds(&mut self) -> anyhow::Result<Option<PlannerThresholds>> {
+        Ok(self.pending.take())
     }
 
     fn distilled(&mut self, chain: &[Member]) -> anyhow::Result<Probe> {
@@ -269,4 +275,31 @@ fn the_same_table_gives_the_same_events() {
     let mut b = base_table();
     b.distilled = a.distilled.clone();
     assert_eq!(run(&mut a, 1, None).1, run(&mut b, 1, None).1);
+}
+
+#[test]
+fn thresholds_changed_by_the_user_act_on_the_next_decision() {
+    let mut t = base_table();
+    // +0.1 pp: rejected at min_gain 0.3 (see no_assistant_helps), accepted at 0.05.
+    t.distilled.insert(vec![T, R(2), S], 80.6);
+    t.distilled.insert(vec![T, R(2)], 87.0);
+    t.pending = Some(PlannerThresholds {
+        max_ratio: 8.0,
+        probe_fraction: 0.9, // not applied: the probe length is fixed
+        min_gain: 0.05,
+        max_assistants: 1,
+        probe_budget: None,
+    });
+    let (out, events) = run(&mut t, 2, None);
+    assert_eq!(out.assistants, vec![2]);
+    assert_eq!(out.reason, "max_assistants (1) reached");
+    let applied = events
+        .iter()
+        .find_map(|e| match e {
+            Event::PlannerThresholdsApplied { thresholds } => Some(thresholds.clone()),
+            _ => None,
+        })
+        .expect("the change is echoed");
+    assert_eq!(applied.probe_fraction, 0.2);
+    assert_eq!(applied.min_gain, 0.05);
 }

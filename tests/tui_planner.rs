@@ -121,7 +121,34 @@ fn a_candidate_under_probe_sits_between_teacher_and_student() {
     // The planner's thresholds take the stop panel's place while it works.
     assert!(row_with(&rows, "┬ planner ").contains("probing"));
     row_with(&rows, "min_gain   0.30 pp");
-    row_with(&rows, "budget     0/40 ep");
+    row_with(&rows, "budget     40 ep");
+    row_with(&rows, "spent      0 ep");
+}
+
+#[test]
+fn planner_thresholds_are_edited_sent_and_shown_applied() {
+    use mkd_tui::protocol::Command;
+    use mkd_tui::tui::Key;
+    let mut script = Script::new(fresh());
+    started(&mut script);
+    assert_eq!(script.app.on_key(Key::Down), None);
+    assert_eq!(script.app.on_key(Key::Left), None);
+    assert_eq!(script.app.on_key(Key::Left), None);
+    let rows = rows(&render(&script.app, 80, 24));
+    row_with(&rows, "min_gain   0.30 pp → 0.10 pp*");
+    assert!(row_with(&rows, "┬ planner ").contains("enter applies"));
+    let Some(Command::SetPlannerThresholds(t)) = script.app.on_key(Key::Enter) else {
+        panic!("Enter sends the thresholds")
+    };
+    assert!((t.min_gain - 0.1).abs() < 1e-9);
+    assert_eq!(t.max_assistants, 2);
+    let rows = tui_fixture::rows(&render(&script.app, 80, 24));
+    assert!(row_with(&rows, "┬ planner ").contains("sent"));
+    script.send(Event::PlannerThresholdsApplied { thresholds: t });
+    let rows = tui_fixture::rows(&render(&script.app, 80, 24));
+    let row = row_with(&rows, "min_gain   0.10 pp");
+    assert!(!row.contains('*'), "{row}");
+    row_with(&rows, "planner thresholds applied");
 }
 
 #[test]

@@ -71,6 +71,11 @@ pub trait ProbeOracle {
     /// epochs by KD from the member before it. The planner asks for every shorter prefix first,
     /// so an oracle can keep the model of each prefix to teach the next.
     fn distilled(&mut self, chain: &[Member]) -> anyhow::Result<Probe>;
+    /// New thresholds asked for by the user since the last call, applied before the next
+    /// decision. The default: never.
+    fn take_thresholds(&mut self) -> anyhow::Result<Option<PlannerThresholds>> {
+        Ok(None)
+    }
 }
 
 /// What the planner chose.
@@ -107,6 +112,8 @@ struct State<'a, 'o> {
     search: &'a Search<'a>,
     oracle: &'o mut dyn ProbeOracle,
     observer: &'o mut dyn FnMut(Event) -> anyhow::Result<()>,
+    /// The thresholds in force (the user may change them between decisions).
+    cfg: PlannerConfig,
     scratch: HashMap<Member, f64>,
     distilled: HashMap<Vec<Member>, f64>,
     epochs: usize,
@@ -161,6 +168,7 @@ impl Search<'_> {
             search: self,
             oracle,
             observer,
+            cfg: cfg.clone(),
             scratch: HashMap::new(),
             distilled: HashMap::new(),
             epochs: 0,
@@ -231,8 +239,7 @@ impl Search<'_> {
 
 impl State<'_, '_> {
     fn budget_left(&self) -> usize {
-        self.search
-            .config
+        self.cfg
             .probe_budget
             .map_or(usize::MAX, |b| b.saturating_sub(self.epochs))
     }
@@ -317,14 +324,13 @@ impl State<'_, '_> {
         format!(
             "probe budget: {} of {} epochs spent, the next probes need {need}",
             self.epochs,
-            self.search.config.probe_budget.unwrap_or(0)
+            self.cfg.probe_budget.unwrap_or(0)
         )
     }
 
     /// The search proper: (assistants, student accuracy, why it stopped).
     fn search(&mut self) -> anyhow::Result<(Vec<usize>, f64, String)> {
         let s = self.search;
-        let cfg = s.config;
         let mut assistants: Vec<usize> = Vec::new();
         let mut current = match self.chain_of(&assistants)? {
             Ok(accs) => *accs.last().expect("the student"),
@@ -341,6 +347,18 @@ impl State<'_, '_> {
                 .collect()
         };
         loop {
+            if let Some(t) = self.oracle.take_thresholds()? {
+                self.cfg.max_ratio = t.max_ratio;
+                self.cfg.min_gain = t.min_gain;
+                self.cfg.max_assistants = t.max_assistants;
+                self.cfg.probe_budget = t.probe_budget;
+                let mut applied = t;
+                applied.probe_fraction = self.cfg.probe_fraction;
+                self.emit(Event::PlannerThresholdsApplied {
+                    thresholds: applied,
+                })?;
+            }
+            let cfg = self.cfg.clone();
             if assistants.len() >= cfg.max_assistants {
                 let reason = format!("max_assistants ({}) reached", cfg.max_assistants);
                 return Ok((assistants, current, reason));

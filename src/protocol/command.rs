@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::PlannerThresholds;
 use crate::stop::StopRule;
 
 /// What a front end asks the worker to do. The worker answers each applied command with an event
@@ -23,4 +24,7 @@ pub enum Command {
     StopKd { model: String },
     /// Distil this model again from the next epoch on (echoed as `DistillationResumed`).
     ResumeKd { model: String },
+    /// Replace the assistant planner's thresholds; applied before its next decision and echoed as
+    /// `PlannerThresholdsApplied` (`probe_fraction` is not: probes already run fix the probe length).
+    SetPlannerThresholds(PlannerThresholds),
 }

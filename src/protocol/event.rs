@@ -319,6 +319,10 @@ pub enum Event {
     PlanChanged {
         plan: PlanSummary,
     },
+    /// A `SetPlannerThresholds` command took effect before the planner's next decision.
+    PlannerThresholdsApplied {
+        thresholds: PlannerThresholds,
+    },
 }
 
 impl Event {

@@ -132,6 +132,14 @@ impl super::Event {
                     assistants.join(", ")
                 }
             ),
+            Event::PlannerThresholdsApplied { thresholds: t } => format!(
+                "planner thresholds applied: max_ratio {} · min_gain {:.2} pp · max_assistants {} · budget {}",
+                t.max_ratio,
+                t.min_gain,
+                t.max_assistants,
+                t.probe_budget
+                    .map_or("unlimited".to_string(), |b| format!("{b} epochs"))
+            ),
             Event::PlanChanged { plan } => {
                 let chain: Vec<String> = plan
                     .nodes

@@ -20,6 +20,7 @@ pub struct Control {
     commands: Receiver<Command>,
     pending_rule: Option<StopRule>,
     pending_manual: Vec<ManualRequest>,
+    pending_planner: Option<crate::protocol::PlannerThresholds>,
 }
 
 impl Control {
@@ -28,6 +29,7 @@ impl Control {
             commands,
             pending_rule: None,
             pending_manual: Vec::new(),
+            pending_planner: None,
         }
     }
 
@@ -79,6 +81,7 @@ impl Control {
             Command::ResumeKd { model } => {
                 self.pending_manual.push(ManualRequest::ResumeKd { model })
             }
+            Command::SetPlannerThresholds(t) => self.pending_planner = Some(t),
             Command::Pause | Command::Resume => {}
         }
         ControlFlow::Continue(())
@@ -87,6 +90,11 @@ impl Control {
     /// The rule asked for since the last epoch end, if any; applied by the caller at epoch end.
     pub fn take_pending_rule(&mut self) -> Option<StopRule> {
         self.pending_rule.take()
+    }
+
+    /// Planner thresholds asked for since the planner's last decision, if any.
+    pub fn take_pending_planner(&mut self) -> Option<crate::protocol::PlannerThresholds> {
+        self.pending_planner.take()
     }
 
     /// Manual stop/resume requests since the last epoch end, oldest first.

@@ -141,6 +141,19 @@ fn train_probe(
 }
 
 impl ProbeOracle for TrainingOracle<'_> {
+    fn take_thresholds(&mut self) -> anyhow::Result<Option<crate::protocol::PlannerThresholds>> {
+        // Commands sent while no probe trains are read here.
+        if self
+            .control
+            .poll(&mut self.emitter.borrow_mut())
+            .map_err(anyhow::Error::msg)?
+            .is_break()
+        {
+            return Err(Interrupted.into());
+        }
+        Ok(self.control.take_pending_planner())
+    }
+
     fn scratch(&mut self, member: Member) -> anyhow::Result<Probe> {
         let (spec, opt) = self.spec(member);
         let spec = spec.clone();

@@ -20,7 +20,7 @@ mod on_event;
 mod on_key;
 mod on_planner;
 
-pub use on_planner::PlannerPanel;
+pub use on_planner::{PlannerPanel, PLANNER_ROWS};
 
 /// Lines one PgUp/PgDn scrolls the log.
 const LOG_PAGE: usize = 5;

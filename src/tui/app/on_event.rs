@@ -345,7 +345,8 @@ impl App {
             | Event::PlannerProbe { .. }
             | Event::PlannerDecision { .. }
             | Event::PlannerFinished { .. }
-            | Event::PlanChanged { .. } => self.on_planner(event),
+            | Event::PlanChanged { .. }
+            | Event::PlannerThresholdsApplied { .. } => self.on_planner(event),
         }
     }
 
@@ -367,6 +368,7 @@ impl App {
             Command::SetStopRule(_) => "stop rule",
             Command::StopKd { .. } => "stop KD",
             Command::ResumeKd { .. } => "resume KD",
+            Command::SetPlannerThresholds(_) => "planner thresholds",
         };
         self.push_log(
             LogLevel::Error,

@@ -23,6 +23,9 @@ impl App {
             },
             Overlay::None => {}
         }
+        if let Some(command) = self.on_planner_key(key) {
+            return command;
+        }
         let running = self.is_running();
         match key {
             Key::Char('q') | Key::CtrlC => self.request_quit(key),

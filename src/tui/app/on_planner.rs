@@ -1,6 +1,6 @@
 //! The planner's events in the front end: log lines, and the chain replaced when the planner chose.
 
-use crate::protocol::{Event, PlanSummary, PlannerThresholds};
+use crate::protocol::{Command, Event, PlanSummary, PlannerThresholds};
 
 use crate::protocol::{NodeSummary, Role, Verdict};
 
@@ -16,6 +16,12 @@ pub struct PlannerPanel {
     pub spent: usize,
     /// Candidates accepted so far.
     pub accepted: usize,
+    /// Thresholds being edited (`←→`), sent with Enter; equal to `thresholds` when not edited.
+    pub pending: PlannerThresholds,
+    /// Row selected with `↑↓` (see [`PLANNER_ROWS`]).
+    pub selected: usize,
+    /// Sent and not yet applied.
+    pub sent: bool,
     /// The planner has chosen (the panel goes back to the stop rule).
     pub done: bool,
 }
@@ -38,12 +44,22 @@ impl App {
                 ..
             } => {
                 self.planner = Some(PlannerPanel {
+                    pending: thresholds.clone(),
+                    selected: 0,
+                    sent: false,
                     thresholds: thresholds.clone(),
                     probe_epochs: *probe_epochs,
                     spent: 0,
                     accepted: 0,
                     done: false,
                 })
+            }
+            Event::PlannerThresholdsApplied { thresholds } => {
+                if let Some(p) = &mut self.planner {
+                    p.thresholds = thresholds.clone();
+                    p.pending = thresholds.clone();
+                    p.sent = false;
+                }
             }
             Event::PlannerProbe { epochs, .. } => {
                 if let Some(p) = &mut self.planner {
@@ -139,5 +155,66 @@ impl App {
         if let Some(run) = &mut self.run {
             run.plan = plan.clone();
         }
+    }
+}
+
+/// The planner thresholds that can be changed while it works, in panel order.
+pub const PLANNER_ROWS: [&str; 4] = ["max_ratio", "min_gain", "max_TAs", "budget"];
+
+impl PlannerPanel {
+    /// The value of row `row` of `t`, as shown.
+    pub fn value(&self, row: usize, t: &PlannerThresholds) -> String {
+        match row {
+            0 => format!("{}×", t.max_ratio),
+            1 => format!("{:.2} pp", t.min_gain),
+            2 => t.max_assistants.to_string(),
+            _ => t
+                .probe_budget
+                .map_or("no cap".to_string(), |b| format!("{b} ep")),
+        }
+    }
+
+    /// Step the selected threshold down (`-1`) or up (`+1`): max_ratio by 1 (≥ 2), min_gain by
+    /// 0.1 pp, max_assistants by 1, the budget by one probe's epochs (at least one probe).
+    fn adjust(&mut self, dir: i32) {
+        let t = &mut self.pending;
+        let pe = self.probe_epochs.max(1);
+        match self.selected {
+            0 => t.max_ratio = (t.max_ratio + dir as f64).max(2.0),
+            1 => t.min_gain = ((t.min_gain + 0.1 * dir as f64) * 100.0).round() / 100.0,
+            2 => t.max_assistants = (t.max_assistants as i64 + dir as i64).max(0) as usize,
+            _ => {
+                t.probe_budget = Some(match t.probe_budget {
+                    Some(b) if dir < 0 => b.saturating_sub(pe).max(pe),
+                    Some(b) => b + pe,
+                    None => self.spent + 4 * pe,
+                })
+            }
+        }
+    }
+}
+
+impl App {
+    /// Keys of the planner panel while the planner works: `↑↓` select, `←→` adjust, Enter sends.
+    /// `None` when the key is not the panel's.
+    pub(super) fn on_planner_key(&mut self, key: Key) -> Option<Option<Command>> {
+        let running = self.outcome.is_none();
+        let p = self.planner.as_mut().filter(|p| !p.done)?;
+        match key {
+            Key::Up => p.selected = p.selected.saturating_sub(1),
+            Key::Down => p.selected = (p.selected + 1).min(PLANNER_ROWS.len() - 1),
+            Key::Left | Key::Right if running => p.adjust(if key == Key::Left { -1 } else { 1 }),
+            Key::Enter if running => {
+                if p.pending == p.thresholds {
+                    return Some(None);
+                }
+                p.sent = true;
+                let t = p.pending.clone();
+                self.info("planner thresholds sent; they apply before its next decision".into());
+                return Some(Some(Command::SetPlannerThresholds(t)));
+            }
+            _ => return None,
+        }
+        Some(None)
     }
 }

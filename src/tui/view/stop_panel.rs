@@ -23,8 +23,8 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect, with_statu
 /// The panel's title: `stop strategy`, with the status when it has no line of its own (`planner`
 /// while the planner works).
 pub fn title(app: &App, theme: Theme, with_status: bool) -> Vec<Line<'static>> {
-    if app.planner_panel().is_some() {
-        return super::planner_panel::title(theme);
+    if let Some(p) = app.planner_panel() {
+        return super::planner_panel::title(p, theme);
     }
     let mut titles = vec![Line::styled(" stop strategy ", theme.title())];
     if !with_status {
