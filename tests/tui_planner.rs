@@ -221,11 +221,3 @@ fn decisions_show_the_gain_and_the_new_chain_replaces_the_candidates() {
         "chain: teacher mlp-512-256 → ta1 mlp-128 → student mlp-16",
     );
 }
-
-#[test]
-#[ignore = "prints the screen for a look"]
-fn print_screen() {
-    let mut script = Script::new(fresh());
-    started(&mut script);
-    println!("{}", tui_fixture::screen(&render(&script.app, 80, 24)));
-}
