@@ -133,3 +133,30 @@ fn dynamic_plans_then_trains_the_chosen_chain() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("## Planner"), "{md}");
 }
+
+/// The student starts from the same weights and sees the same batches whatever teaches it, so its
+/// scratch arm ends the same under every strategy (the control group of `compare` is paired).
+#[test]
+fn the_students_scratch_arm_does_not_depend_on_the_chain() {
+    let scratch_arm = |strategy: &str| {
+        // A directory of its own each: no shared control cache, every scratch arm really trains.
+        let tmp = tempfile::tempdir().unwrap();
+        let events = session_support::run_to_end(&tmp.path().join("run"), &[strategy]);
+        let (model, arms) = finished(&events).last().unwrap().clone();
+        assert_eq!(model, "student");
+        let a = arms
+            .into_iter()
+            .find(|a| a.arm == ArmKind::Scratch)
+            .unwrap();
+        assert!(!a.cached);
+        (
+            a.best_epoch,
+            a.best_val_acc,
+            a.test_acc_at_best,
+            a.last_test_acc,
+        )
+    };
+    let alone = scratch_arm("strategy=scratch");
+    assert_eq!(scratch_arm("strategy=takd"), alone);
+    assert_eq!(scratch_arm("strategy=kd"), alone);
+}

@@ -26,8 +26,8 @@ pub struct CacheKey {
     pub train_limit: Option<usize>,
     pub test_limit: Option<usize>,
     pub seed: u64,
-    /// The stage index seeds the initial weights and the data order.
-    pub stage: usize,
+    /// The stage's seed slot ([`StagePlan::seed_slot`]): it seeds the initial weights and the data order.
+    pub stage: u64,
     pub optimizer: OptimizerConfig,
     pub schedule: ScheduleConfig,
     pub epochs: usize,
@@ -47,7 +47,7 @@ impl CacheKey {
             train_limit: d.train_limit,
             test_limit: d.test_limit,
             seed: plan.preset.seed,
-            stage: stage.index,
+            stage: stage.seed_slot(),
             optimizer: stage.optimizer.clone(),
             schedule: stage.schedule.clone(),
             epochs: stage.epochs,

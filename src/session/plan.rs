@@ -32,6 +32,22 @@ pub struct StagePlan {
     pub macs: u64,
 }
 
+impl StagePlan {
+    /// The slot that seeds this model's initial weights and data order: the stage index for the
+    /// teacher and the assistants, one fixed slot for the student, so that the student starts from
+    /// the same weights and sees the same batches whatever chain (or strategy) teaches it. That
+    /// pairs the students of `compare` and lets them share one cached scratch control.
+    pub fn seed_slot(&self) -> u64 {
+        match self.role {
+            Role::Student => STUDENT_SEED_SLOT,
+            _ => self.index as u64,
+        }
+    }
+}
+
+/// Seed slot of the student (far above any stage index).
+pub const STUDENT_SEED_SLOT: u64 = 1 << 20;
+
 /// Stages from teacher to student, and the data they share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {

@@ -145,7 +145,7 @@ pub fn run_trained(
             train_len,
             seed::derive(
                 preset.seed,
-                &[purpose::DATA_ORDER, stage.index as u64, epoch as u64],
+                &[purpose::DATA_ORDER, stage.seed_slot(), epoch as u64],
             ),
         );
         for arm in arms.iter_mut() {
@@ -188,7 +188,7 @@ pub fn run_trained(
 fn build_arms(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<Vec<Arm>> {
     let init_seed = seed::derive(
         ctx.plan.preset.seed,
-        &[purpose::WEIGHT_INIT, stage.index as u64],
+        &[purpose::WEIGHT_INIT, stage.seed_slot()],
     );
     let mut arms = Vec::new();
     for (i, &kind) in stage.arms.iter().enumerate() {
