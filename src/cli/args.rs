@@ -12,6 +12,7 @@ Examples:
   mkd-tui run presets/hinton-mnist.yaml --out runs/hinton-1
   mkd-tui check presets/fashion-cnn.yaml    validate and print the plan, train nothing
   mkd-tui presets                           list the shipped presets
+  mkd-tui bench --threads 2 --cases mlp,cnn,kd   training/inference images/s, peak memory
 
 Exit codes: 0 finished, 1 failed, 2 bad preset or arguments, 130 stopped by the user.";
 
@@ -40,6 +41,8 @@ pub enum CliCommand {
         #[arg(long, default_value = "presets")]
         dir: PathBuf,
     },
+    /// Training and inference images/s and peak memory of the benchmark and preset models.
+    Bench(super::bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]

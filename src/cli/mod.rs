@@ -1,6 +1,7 @@
-//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`.
+//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`, `bench`.
 
 mod args;
+mod bench;
 mod check;
 mod exit;
 mod list_presets;
@@ -15,6 +16,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(CliCommand::Run(args)) => run::run(&args),
         Some(CliCommand::Check(args)) => check::check(&args),
         Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
+        Some(CliCommand::Bench(args)) => bench::bench(&args),
         None => run::run(&args::RunArgs {
             preset: cli.preset.unwrap_or_else(args::default_preset),
             headless: false,

@@ -197,6 +197,10 @@ pub struct DistillConfig {
     /// `control-cache/` beside the run directory (in `runs/`). Relative to the preset file.
     #[serde(default)]
     pub control_cache: Option<PathBuf>,
+    /// Compute each teacher's logits for the training set once per stage and reuse them every epoch
+    /// (only when the inputs are not augmented); `false`: a teacher forward pass every batch.
+    #[serde(default = "default_logit_cache")]
+    pub logit_cache: bool,
 }
 
 fn default_temperature() -> f64 {
@@ -204,6 +208,9 @@ fn default_temperature() -> f64 {
 }
 fn default_alpha() -> f64 {
     0.9
+}
+fn default_logit_cache() -> bool {
+    true
 }
 fn default_controls() -> Vec<ControlArm> {
     vec![ControlArm::Scratch]
@@ -216,6 +223,7 @@ impl Default for DistillConfig {
             alpha: default_alpha(),
             controls: default_controls(),
             control_cache: None,
+            logit_cache: default_logit_cache(),
         }
     }
 }

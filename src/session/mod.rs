@@ -6,6 +6,7 @@ pub mod control_cache;
 mod emitter;
 mod plan;
 mod stage;
+mod teacher_logits;
 mod worker;
 
 pub use plan::{Plan, StagePlan};
