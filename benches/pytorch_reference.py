@@ -7,7 +7,7 @@ gathered by index every step as mkd-tui does), then measures eval-mode inference
 script, so its peak memory (VmHWM) is its own. Same initialisation kinds as mkd-tui (PyTorch's
 defaults: kaiming_uniform(a=sqrt(5)) weights, uniform(+-1/sqrt(fan_in)) biases, BN weight 1, bias 0).
 
-    python3 benches/pytorch_reference.py --threads 2 --cases mlp,cnn,kd [--json]
+    python3 benches/pytorch_reference.py --threads 2 --cases mlp,cnn,kd,kd-cached [--json]
     target/release/mkd-tui bench --describe --cases quick/ > cases.json
     python3 benches/pytorch_reference.py --cases-from cases.json --json
 
@@ -33,7 +33,9 @@ def reference_cases(batch):
     return [
         dict(base, name="mlp", model=MLP),
         dict(base, name="cnn", model=CNN),
-        dict(base, name="kd", model=MLP, kd={"teacher": CNN, "temperature": 4.0, "alpha": 0.9}),
+        dict(base, name="kd", model=MLP, kd={"teacher": CNN, "temperature": 4.0, "alpha": 0.9, "cached": False}),
+        dict(base, name="kd-cached", model=MLP,
+             kd={"teacher": CNN, "temperature": 4.0, "alpha": 0.9, "cached": True}),
     ]
 
 
@@ -112,13 +114,20 @@ def measure(case, rounds, seconds, threads):
     images = torch.rand((n, s["channels"], s["height"], s["width"]), generator=g) - 0.5
     labels = torch.randint(0, case["classes"], (n,), generator=g)
     batches = [torch.arange(i, min(i + b, n)) for i in range(0, n, b)]
+    cached = None
+    if teacher is not None and kd.get("cached"):
+        with torch.no_grad():
+            cached = torch.cat([teacher(images.index_select(0, idx)) for idx in batches])
 
     def step(idx):
         x, y = images.index_select(0, idx), labels.index_select(0, idx)
         out = model(x)
         if teacher is not None:
-            with torch.no_grad():
-                t = teacher(x)
+            if cached is not None:
+                t = cached.index_select(0, idx)
+            else:
+                with torch.no_grad():
+                    t = teacher(x)
             temp, alpha = kd["temperature"], kd["alpha"]
             soft = F.kl_div(F.log_softmax(out / temp, 1), F.softmax(t / temp, 1), reduction="batchmean")
             loss = (1 - alpha) * F.cross_entropy(out, y) + alpha * temp * temp * soft
@@ -177,7 +186,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--cases", help="comma-separated names or prefixes [all]")
+    ap.add_argument("--cases", help="comma-separated names, or prefixes ending in / [all]")
     ap.add_argument("--cases-from", help="JSON array from `mkd-tui bench --describe` (replaces the built-in cases)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -193,7 +202,8 @@ def main():
         return
     if args.cases:
         items = [i.strip() for i in args.cases.split(",")]
-        cases = [c for c in cases if any(c["name"].startswith(i) for i in items)]
+        cases = [c for c in cases if any(c["name"] == i or (i.endswith("/") and c["name"].startswith(i))
+                                         for i in items)]
         if not cases:
             sys.exit(f"pytorch_reference.py: --cases: nothing matches {args.cases!r}")
     if not args.json:

@@ -17,6 +17,10 @@ pub struct KdSpec {
     pub temperature: f64,
     /// Weight of the soft term.
     pub alpha: f64,
+    /// The teacher's logits come from a [`LogitCache`](crate::train::LogitCache) filled before the
+    /// timing starts, instead of a forward pass every batch.
+    #[serde(default)]
+    pub cached: bool,
 }
 
 /// One model to measure. Serialised to JSON for `pytorch_reference.py --cases FILE`.
@@ -73,7 +77,8 @@ fn reference_cnn() -> ModelSpec {
 
 /// The three models of the PyTorch comparison, all AdamW (lr 1e-3, weight decay 0.01) at `batch`:
 /// `mlp` (784-512-256-10), `cnn` (conv32-pool-conv64-pool-fc128-fc10), and `kd` (the MLP taught by
-/// the CNN, T = 4, alpha = 0.9).
+/// the CNN, T = 4, alpha = 0.9); and `kd-cached`, the same KD step on cached teacher logits (to
+/// compare with `mlp`, the same student from labels).
 pub fn reference_cases(batch: usize) -> Vec<BenchCase> {
     let case = |name: &str, model: ModelSpec, kd: Option<KdSpec>| BenchCase {
         name: name.into(),
@@ -94,6 +99,17 @@ pub fn reference_cases(batch: usize) -> Vec<BenchCase> {
                 teacher: reference_cnn(),
                 temperature: 4.0,
                 alpha: 0.9,
+                cached: false,
+            }),
+        ),
+        case(
+            "kd-cached",
+            reference_mlp(),
+            Some(KdSpec {
+                teacher: reference_cnn(),
+                temperature: 4.0,
+                alpha: 0.9,
+                cached: true,
             }),
         ),
     ]

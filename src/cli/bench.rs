@@ -25,7 +25,7 @@ pub struct BenchArgs {
     /// Images per batch.
     #[arg(long, default_value_t = 128)]
     pub batch: usize,
-    /// Only these cases: comma-separated names or prefixes (`mlp,cnn,kd`, `quick/`) [all].
+    /// Only these cases: comma-separated names, or prefixes ending in `/` (`mlp,cnn,kd`, `quick/`) [all].
     #[arg(long, value_name = "LIST")]
     pub cases: Option<String>,
     /// Folder of the presets whose models are measured.
@@ -110,22 +110,22 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// The cases whose name equals, or starts with, one of the comma-separated `filter` items, in the
-/// order of `all`; `Err(item)` for an item that matches nothing.
+/// The cases whose name equals one of the comma-separated `filter` items, or starts with an item
+/// ending in `/` (a preset's models), in the order of `all`; `Err(item)` for an item that matches
+/// nothing.
 fn select<'a>(all: &'a [BenchCase], filter: Option<&str>) -> Result<Vec<&'a BenchCase>, String> {
     let Some(filter) = filter else {
         return Ok(all.iter().collect());
     };
     let items: Vec<&str> = filter.split(',').map(str::trim).collect();
-    if let Some(bad) = items
-        .iter()
-        .find(|i| !all.iter().any(|c| c.name.starts_with(**i)))
-    {
+    let matches =
+        |c: &BenchCase, i: &str| c.name == i || (i.ends_with('/') && c.name.starts_with(i));
+    if let Some(bad) = items.iter().find(|i| !all.iter().any(|c| matches(c, i))) {
         return Err(bad.to_string());
     }
     Ok(all
         .iter()
-        .filter(|c| items.iter().any(|i| c.name.starts_with(i)))
+        .filter(|c| items.iter().any(|i| matches(c, i)))
         .collect())
 }
 

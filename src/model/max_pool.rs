@@ -31,6 +31,16 @@ fn argmax(plane: &[f32], w: usize, oy: usize, ox: usize) -> usize {
     best
 }
 
+/// The larger of `a` and `b`, or NaN when either is NaN (PyTorch's max-pool propagates NaN).
+#[inline]
+fn nan_max(a: f32, b: f32) -> f32 {
+    if b > a || b.is_nan() {
+        b
+    } else {
+        a
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct MaxPool2;
 
@@ -47,9 +57,16 @@ impl CustomOp1 for MaxPool2 {
         if oh * ow > 0 {
             par_chunks_mut(&mut out, oh * ow, |p, dst| {
                 let plane = &x[p * h * w..(p + 1) * h * w];
-                for oy in 0..oh {
-                    for ox in 0..ow {
-                        dst[oy * ow + ox] = plane[argmax(plane, w, oy, ox)];
+                // Row pairs as slices: no index arithmetic or bounds checks in the inner loop.
+                for (oy, d) in dst.chunks_exact_mut(ow).enumerate() {
+                    let top = &plane[2 * oy * w..2 * oy * w + 2 * ow];
+                    let bottom = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * ow];
+                    for ((d, t), b) in d
+                        .iter_mut()
+                        .zip(top.chunks_exact(2))
+                        .zip(bottom.chunks_exact(2))
+                    {
+                        *d = nan_max(nan_max(t[0], t[1]), nan_max(b[0], b[1]));
                     }
                 }
             });
@@ -163,6 +180,24 @@ mod tests {
             }
             assert_eq!(g, expected, "{b}×{c}×{h}×{w}");
         }
+    }
+
+    #[test]
+    fn a_nan_in_a_window_is_its_maximum() {
+        let x = Tensor::from_vec(
+            vec![1f32, f32::NAN, 3.0, 0.0, 5.0, 6.0, 7.0, 8.0],
+            (1, 1, 2, 4),
+            &Device::Cpu,
+        )
+        .unwrap();
+        let y = max_pool2x2(&x)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        assert!(y[0].is_nan());
+        assert_eq!(y[1], 8.0);
     }
 
     #[test]
