@@ -13,7 +13,7 @@ use crate::bench::{measure, preset_cases, reference_cases, BenchCase, BenchResul
 /// Arguments of `mkd-tui bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Worker threads (sets RAYON_NUM_THREADS and CANDLE_NUM_THREADS of each child) [all cores].
+    /// Worker threads (sets RAYON_NUM_THREADS of each child) [all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Seconds of training, and again of inference, per round.
@@ -141,7 +141,6 @@ fn run_child(args: &BenchArgs, threads: usize, case: &BenchCase) -> anyhow::Resu
         .arg("--presets")
         .arg(&args.presets)
         .env("RAYON_NUM_THREADS", threads.to_string())
-        .env("CANDLE_NUM_THREADS", threads.to_string())
         .output()?;
     if !output.status.success() {
         anyhow::bail!(
