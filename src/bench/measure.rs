@@ -10,7 +10,7 @@ use super::case::BenchCase;
 use super::peak_memory::peak_rss_mib;
 use super::random_images::RandomImages;
 use crate::model::Classifier;
-use crate::train::{build_optimizer, evaluate, train_epoch, EpochOutcome, KdTarget};
+use crate::train::{build_optimizer, evaluate, train_epoch, EpochOutcome, KdTarget, LogitCache};
 
 /// Batches of random images per measured epoch (the data are reused every epoch).
 const BATCHES_PER_EPOCH: usize = 16;
@@ -52,6 +52,12 @@ pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<
         )?),
         None => None,
     };
+    let data = RandomImages::new(case.input, BATCHES_PER_EPOCH * case.batch, case.classes, 2);
+    // Filled before the timing starts, as a stage fills it before its first epoch.
+    let cache = match (&case.kd, &teacher) {
+        (Some(k), Some(t)) if k.cached => Some(LogitCache::build(t, &data, case.batch)?),
+        _ => None,
+    };
     let kd = case
         .kd
         .as_ref()
@@ -60,9 +66,8 @@ pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<
             teacher: t,
             temperature: k.temperature,
             alpha: k.alpha,
-            cache: None,
+            cache: cache.as_ref(),
         });
-    let data = RandomImages::new(case.input, BATCHES_PER_EPOCH * case.batch, case.classes, 2);
     let mut optimizer = build_optimizer(&case.optimizer, model.trainable_vars())?;
     let order: Vec<usize> = (0..BATCHES_PER_EPOCH * case.batch).collect();
     let go = &mut |_| ControlFlow::Continue(());
