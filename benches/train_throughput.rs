@@ -168,6 +168,7 @@ fn main() {
         teacher: &teacher,
         temperature: 4.0,
         alpha: 0.9,
+        cache: None,
     };
     let rate = train_rate(&student, &adamw(), &data, count, Some(&kd));
     println!(

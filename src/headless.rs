@@ -184,6 +184,17 @@ impl Printer {
                     .collect();
                 format!("[{t}] {model} done: {}", parts.join("; "))
             }
+            Event::TeacherLogitsCached {
+                model,
+                arm,
+                teacher,
+                examples,
+                seconds,
+                ..
+            } => format!(
+                "[{t}] {model} {}: logits of {teacher} cached ({examples} training images, {seconds:.1} s); reused every epoch instead of a teacher forward pass per batch",
+                arm.as_str()
+            ),
             Event::Paused => format!("[{t}] paused"),
             Event::Resumed => format!("[{t}] resumed"),
             Event::Log { level, message } => match level {

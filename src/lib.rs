@@ -5,6 +5,7 @@
 //! `session`, `run_dir`) know nothing of the terminal; the `tui` module never touches candle tensors.
 //! The two sides meet only in [`protocol`].
 
+pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod data;

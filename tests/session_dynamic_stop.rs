@@ -41,7 +41,13 @@ fn arm(events: &[Event], model: &str, kind: ArmKind) -> ArmResult {
 
 // margin 100 pp: "kd no better than the controls by 100 pp" holds at every epoch, so with
 // min_epochs 1 and patience 1 every distilled model stops after epoch 1.
-const ALWAYS: [&str; 3] = ["stop.margin=100", "stop.min_epochs=1", "stop.patience=1"];
+// These tests count per-batch teacher forward passes, so the teacher-logit cache is off.
+const ALWAYS: [&str; 4] = [
+    "stop.margin=100",
+    "stop.min_epochs=1",
+    "stop.patience=1",
+    "distill.logit_cache=false",
+];
 
 #[test]
 fn labels_stop_runs_the_schedule_without_teacher_forwards_after_the_stop() {
@@ -115,7 +121,12 @@ fn a_rule_that_never_fires_distils_every_epoch() {
     let tmp = tempfile::tempdir().unwrap();
     let events = run_to_end(
         &tmp.path().join("run"),
-        &["training.epochs=3", "stop.margin=-100", "stop.drop=100"],
+        &[
+            "training.epochs=3",
+            "stop.margin=-100",
+            "stop.drop=100",
+            "distill.logit_cache=false",
+        ],
     );
     assert!(stops(&events).is_empty(), "{:?}", stops(&events));
     let kd = arm(&events, "student", ArmKind::Kd);
@@ -150,7 +161,12 @@ fn manual_stop_then_resume_of_the_assistant() {
     let tmp = tempfile::tempdir().unwrap();
     let (link, worker) = start(
         &tmp.path().join("run"),
-        &["training.epochs=40", "stop.margin=-100", "stop.drop=100"],
+        &[
+            "training.epochs=40",
+            "stop.margin=-100",
+            "stop.drop=100",
+            "distill.logit_cache=false",
+        ],
     );
     while_paused_in_ta1(
         &link,
@@ -261,4 +277,48 @@ fn stop_for_a_model_not_in_training_is_refused_with_a_warning() {
     link.commands.send(Command::Quit).unwrap();
     until(&link, Event::is_terminal);
     worker.join().unwrap();
+}
+
+#[test]
+fn with_the_logit_cache_each_teacher_runs_once_per_stage_and_a_stop_saves_no_forwards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let mut o = ALWAYS[..3].to_vec();
+    o.extend(["training.epochs=3", "stop.after_stop=labels"]);
+    let events = run_to_end(&out, &o);
+    let cached: Vec<(String, ArmKind, String, u64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TeacherLogitsCached {
+                model,
+                arm,
+                teacher,
+                examples,
+                ..
+            } => Some((model.clone(), *arm, teacher.clone(), *examples)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        cached,
+        vec![
+            ("ta1".into(), ArmKind::Kd, "teacher".into(), TRAIN),
+            ("student".into(), ArmKind::Kd, "ta1".into(), TRAIN)
+        ]
+    );
+    for model in ["ta1", "student"] {
+        let kd = arm(&events, model, ArmKind::Kd);
+        assert_eq!((kd.distilled_epochs, kd.teacher_forwards), (1, TRAIN));
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["teacher_forwards"], 2 * TRAIN);
+    // The cache was filled whatever the stop: the stops saved no forward passes.
+    assert_eq!(report["teacher_forwards_saved"], 0);
+    assert_eq!(report["teacher_logit_caches"].as_array().unwrap().len(), 2);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("Teacher logits cached once per stage") && md.contains("student kd ← ta1"),
+        "{md}"
+    );
 }

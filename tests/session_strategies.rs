@@ -53,7 +53,12 @@ fn dgkd_teaches_the_student_by_every_model_above() {
     // drop_num 0: the student's kd arm runs both the teacher and the assistant on every image.
     let events = session_support::run_to_end(
         &out,
-        &["strategy=dgkd", "distill.drop_num=0", "stop.min_epochs=10"],
+        &[
+            "strategy=dgkd",
+            "distill.drop_num=0",
+            "stop.min_epochs=10",
+            "distill.logit_cache=false",
+        ],
     );
     let stages = finished(&events);
     let r = report(&out);
@@ -72,7 +77,12 @@ fn dgkd_teaches_the_student_by_every_model_above() {
     let out = tmp.path().join("run-drop");
     let events = session_support::run_to_end(
         &out,
-        &["strategy=dgkd", "distill.drop_num=1", "stop.min_epochs=10"],
+        &[
+            "strategy=dgkd",
+            "distill.drop_num=1",
+            "stop.min_epochs=10",
+            "distill.logit_cache=false",
+        ],
     );
     let stages = finished(&events);
     let kd = stages[2].1.iter().find(|a| a.arm == ArmKind::Kd).unwrap();

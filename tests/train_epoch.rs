@@ -152,6 +152,7 @@ fn kd_arm_runs_the_teacher_once_per_image() {
         teacher: &teacher,
         temperature: 4.0,
         alpha: 0.9,
+        cache: None,
     };
     let teacher_before: Vec<_> = teacher
         .trainable_vars()
@@ -190,6 +191,7 @@ fn kd_from_a_good_teacher_differs_from_labels_only() {
         teacher: &teacher,
         temperature: 2.0,
         alpha: 0.5,
+        cache: None,
     };
     let la = fit(&a, &train, 1, None)[0].train_loss;
     let lb = fit(&b, &train, 1, Some(&kd))[0].train_loss;

@@ -13,6 +13,7 @@ Examples:
   mkd-tui check presets/fashion-cnn.yaml    validate and print the plan, train nothing
   mkd-tui compare presets/fashion-dynamic.yaml --seeds 3 --strategies scratch,kd,takd-each,dgkd,dynamic
   mkd-tui presets                           list the shipped presets
+  mkd-tui bench --threads 2 --cases mlp,cnn,kd   training/inference images/s, peak memory
 
 Exit codes: 0 finished, 1 failed, 2 bad preset or arguments, 130 stopped by the user.";
 
@@ -44,6 +45,8 @@ pub enum CliCommand {
         #[arg(long, default_value = "presets")]
         dir: PathBuf,
     },
+    /// Training and inference images/s and peak memory of the benchmark and preset models.
+    Bench(super::bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
-//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`.
+//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`, `bench`.
 
 mod args;
+mod bench;
 mod check;
 mod check_planner;
 mod compare;
@@ -18,6 +19,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(CliCommand::Check(args)) => check::check(&args),
         Some(CliCommand::Compare(args)) => compare::compare(&args),
         Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
+        Some(CliCommand::Bench(args)) => bench::bench(&args),
         None => run::run(&args::RunArgs {
             preset: cli.preset.unwrap_or_else(args::default_preset),
             headless: false,

@@ -8,11 +8,24 @@ use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tenso
 use super::par::par_chunks_mut;
 
 /// `x [B, C, H, W]` → `[B, C, ⌊H/2⌋, ⌊W/2⌋]`, the maximum of each 2×2 window.
+#[allow(dead_code)] // the plain CNN pools after a ReLU ([`relu_max_pool2x2`]); kept for other nets
 pub(crate) fn max_pool2x2(x: &Tensor) -> Result<Tensor> {
     if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 {
-        x.contiguous()?.apply_op1(MaxPool2)
+        x.contiguous()?.apply_op1(MaxPool2 { relu: false })
     } else {
         x.max_pool2d(2)
+    }
+}
+
+/// `max_pool2x2(relu(x))` in one pass: the ReLU of each window's maximum (ReLU is monotone, so the
+/// first maximum is the same window position). Its gradient is that of the two ops in a row: a
+/// window's gradient goes to its first maximum when that is positive. Saves writing, reading and
+/// back-propagating the full-size ReLU output.
+pub(crate) fn relu_max_pool2x2(x: &Tensor) -> Result<Tensor> {
+    if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 {
+        x.contiguous()?.apply_op1(MaxPool2 { relu: true })
+    } else {
+        x.relu()?.max_pool2d(2)
     }
 }
 
@@ -31,12 +44,39 @@ fn argmax(plane: &[f32], w: usize, oy: usize, ox: usize) -> usize {
     best
 }
 
+/// The larger of `a` and `b`, or NaN when either is NaN (PyTorch's max-pool propagates NaN).
+#[inline]
+fn nan_max(a: f32, b: f32) -> f32 {
+    if b > a || b.is_nan() {
+        b
+    } else {
+        a
+    }
+}
+
+/// `relu(v)` when `relu`, else `v`; NaN stays NaN.
+#[inline]
+fn maybe_relu(v: f32, relu: bool) -> f32 {
+    if relu && v <= 0.0 {
+        0.0
+    } else {
+        v
+    }
+}
+
+/// The 2×2 max-pool, after a ReLU when `relu`.
 #[derive(Debug, Clone, Copy)]
-struct MaxPool2;
+struct MaxPool2 {
+    relu: bool,
+}
 
 impl CustomOp1 for MaxPool2 {
     fn name(&self) -> &'static str {
-        "max_pool2x2"
+        if self.relu {
+            "relu_max_pool2x2"
+        } else {
+            "max_pool2x2"
+        }
     }
 
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
@@ -44,12 +84,21 @@ impl CustomOp1 for MaxPool2 {
         let x = contiguous_f32(s, l, "max_pool2x2")?;
         let (oh, ow) = (h / 2, w / 2);
         let mut out = vec![0f32; b * c * oh * ow];
+        let relu = self.relu;
         if oh * ow > 0 {
             par_chunks_mut(&mut out, oh * ow, |p, dst| {
                 let plane = &x[p * h * w..(p + 1) * h * w];
-                for oy in 0..oh {
-                    for ox in 0..ow {
-                        dst[oy * ow + ox] = plane[argmax(plane, w, oy, ox)];
+                // Row pairs as slices: no index arithmetic or bounds checks in the inner loop.
+                for (oy, d) in dst.chunks_exact_mut(ow).enumerate() {
+                    let top = &plane[2 * oy * w..2 * oy * w + 2 * ow];
+                    let bottom = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * ow];
+                    for ((d, t), b) in d
+                        .iter_mut()
+                        .zip(top.chunks_exact(2))
+                        .zip(bottom.chunks_exact(2))
+                    {
+                        let m = nan_max(nan_max(t[0], t[1]), nan_max(b[0], b[1]));
+                        *d = maybe_relu(m, relu);
                     }
                 }
             });
@@ -58,16 +107,19 @@ impl CustomOp1 for MaxPool2 {
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
-        Ok(Some(
-            arg.apply_op2_no_bwd(&grad_res.contiguous()?, &MaxPool2Bwd)?,
-        ))
+        Ok(Some(arg.apply_op2_no_bwd(
+            &grad_res.contiguous()?,
+            &MaxPool2Bwd { relu: self.relu },
+        )?))
     }
 }
 
 /// `(x [B, C, H, W], grad [B, C, H/2, W/2])` → gradient w.r.t. `x`: each window's gradient goes to
-/// the position of its first maximum.
+/// the position of its first maximum (with `relu`: only when that maximum is positive).
 #[derive(Debug, Clone, Copy)]
-struct MaxPool2Bwd;
+struct MaxPool2Bwd {
+    relu: bool,
+}
 
 impl CustomOp2 for MaxPool2Bwd {
     fn name(&self) -> &'static str {
@@ -86,13 +138,19 @@ impl CustomOp2 for MaxPool2Bwd {
         let g = contiguous_f32(s2, l2, "max_pool2x2_bwd")?;
         let (oh, ow) = (h / 2, w / 2);
         let mut out = vec![0f32; b * c * h * w];
+        let relu = self.relu;
         if oh * ow > 0 {
             par_chunks_mut(&mut out, h * w, |p, dst| {
                 let plane = &x[p * h * w..(p + 1) * h * w];
                 let grad = &g[p * oh * ow..(p + 1) * oh * ow];
                 for oy in 0..oh {
-                    for ox in 0..ow {
-                        dst[argmax(plane, w, oy, ox)] += grad[oy * ow + ox];
+                    let row = &grad[oy * ow..(oy + 1) * ow];
+                    for (ox, &g) in row.iter().enumerate() {
+                        let at = argmax(plane, w, oy, ox);
+                        // ReLU's gradient at the maximum: 0 unless it is positive.
+                        if !relu || plane[at] > 0.0 {
+                            dst[at] = g;
+                        }
                     }
                 }
             });
@@ -163,6 +221,53 @@ mod tests {
             }
             assert_eq!(g, expected, "{b}×{c}×{h}×{w}");
         }
+    }
+
+    /// The fused op equals `relu` then `max_pool2x2`, forward and gradient, on values of both signs
+    /// (including windows with no positive value) and odd sizes.
+    #[test]
+    fn fused_relu_pool_equals_relu_then_pool() {
+        use crate::model::cpu_slice::test_support::values;
+        use crate::model::relu::relu;
+        let dev = Device::Cpu;
+        for (b, c, h, w) in [(2, 3, 6, 6), (1, 2, 5, 7), (3, 1, 2, 2), (2, 4, 28, 28)] {
+            let n = b * c * h * w;
+            let x =
+                Var::from_vec(values(n, (h * w) as u64, -1.0, 1.6), (b, c, h, w), &dev).unwrap();
+            let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let fused = relu_max_pool2x2(x.as_tensor()).unwrap();
+            let two = max_pool2x2(&relu(x.as_tensor()).unwrap()).unwrap();
+            assert_eq!(flat(&fused), flat(&two), "{b}×{c}×{h}×{w}");
+            let mix = Tensor::from_vec(
+                values(fused.elem_count(), 7, -1.0, 2.0),
+                fused.shape(),
+                &dev,
+            )
+            .unwrap();
+            let grad = |y: Tensor| {
+                let g = (y * &mix).unwrap().sum_all().unwrap().backward().unwrap();
+                flat(g.get(x.as_tensor()).unwrap())
+            };
+            assert_eq!(grad(fused), grad(two), "{b}×{c}×{h}×{w}");
+        }
+    }
+
+    #[test]
+    fn a_nan_in_a_window_is_its_maximum() {
+        let x = Tensor::from_vec(
+            vec![1f32, f32::NAN, 3.0, 0.0, 5.0, 6.0, 7.0, 8.0],
+            (1, 1, 2, 4),
+            &Device::Cpu,
+        )
+        .unwrap();
+        let y = max_pool2x2(&x)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        assert!(y[0].is_nan());
+        assert_eq!(y[1], 8.0);
     }
 
     #[test]

@@ -1,19 +1,17 @@
-//! Data-parallel loops on candle's own CPU worker pool.
+//! Data-parallel loops on the global rayon pool, the pool `gemm` (candle's matmul) also runs on.
 //!
-//! candle 0.11 runs its element-wise kernels on a spinning barrier pool; a second pool (rayon) for
-//! our kernels would compete with it for the same cores. [`par_chunks_mut`] hands work to candle's
-//! pool instead.
+//! candle 0.11 runs its element-wise kernels on a second pool of spinning threads; with both pools
+//! busy on 2 cores, each waits for threads the other holds (a profile of the MLP step showed 80 % of
+//! the CPU time spinning). So our kernels use rayon, whose idle threads sleep, and the binary sets
+//! `CANDLE_NUM_THREADS=1` (no spinning pool) unless the user set it (see `main.rs`).
+
+use rayon::prelude::*;
 
 /// Below this many elements, a loop runs on the calling thread.
 const MIN_PARALLEL: usize = 1 << 14;
 
-/// A raw pointer that may be shared between threads: each worker touches a disjoint range.
-struct SharedMut<T>(*mut T);
-// SAFETY: `par_chunks_mut` gives every chunk index to exactly one call, and chunks are disjoint.
-unsafe impl<T: Send> Sync for SharedMut<T> {}
-
 /// Calls `f(i, chunk_i)` for the consecutive `chunk`-sized pieces of `dst` (the last may be shorter),
-/// in parallel on candle's barrier pool when `dst` is large (for cheap per-element work).
+/// in parallel when `dst` is large (for cheap per-element work).
 pub(crate) fn par_chunks_mut<T: Send>(
     dst: &mut [T],
     chunk: usize,
@@ -47,33 +45,28 @@ pub(crate) fn par_pieces_mut<T: Send>(
     });
 }
 
-/// Splits `dst` into `chunk`-sized pieces and hands runs of consecutive pieces to candle's barrier
-/// pool: `f(first, run)` gets the slice covering pieces `first, first + 1, …` (so per-call scratch
-/// space is reused across a run). Always parallel when there are two or more pieces (for heavy
-/// per-piece work such as a GEMM).
+/// Splits `dst` into `chunk`-sized pieces and hands runs of consecutive pieces to the rayon pool
+/// (about four runs per thread, for balance): `f(first, run)` gets the slice covering pieces
+/// `first, first + 1, …` (so per-call scratch space is reused across a run). Always parallel when
+/// there are two or more pieces and threads (for heavy per-piece work such as a GEMM).
 pub(crate) fn par_ranges_mut<T: Send>(
     dst: &mut [T],
     chunk: usize,
     f: impl Fn(usize, &mut [T]) + Sync,
 ) {
     assert!(chunk > 0, "chunk size must be positive");
-    let len = dst.len();
-    let n = len.div_ceil(chunk);
-    if n <= 1 {
-        if n == 1 {
+    let n = dst.len().div_ceil(chunk);
+    let threads = rayon::current_num_threads();
+    if n <= 1 || threads <= 1 {
+        if n >= 1 {
             f(0, dst);
         }
         return;
     }
-    let ptr = SharedMut(dst.as_mut_ptr());
-    let ptr = &ptr;
-    candle_core::utils::barrier_pool().execute_chunked(n, |range| {
-        let start = range.start * chunk;
-        let end = (range.end * chunk).min(len);
-        // SAFETY: `start..end` lies inside `dst`, and the pool hands out disjoint index ranges.
-        let run = unsafe { std::slice::from_raw_parts_mut(ptr.0.add(start), end - start) };
-        f(range.start, run);
-    });
+    let per_run = n.div_ceil(n.min(threads * 4));
+    dst.par_chunks_mut(per_run * chunk)
+        .enumerate()
+        .for_each(|(r, run)| f(r * per_run, run));
 }
 
 #[cfg(test)]

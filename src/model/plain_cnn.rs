@@ -6,7 +6,7 @@ use candle_nn::{Linear, Module};
 use super::batch_norm::BatchNorm2d;
 use super::conv::Conv;
 use super::init::ParamBuilder;
-use super::max_pool::max_pool2x2;
+use super::max_pool::relu_max_pool2x2;
 use super::mlp::{forward_hidden, hidden_layers};
 use super::relu::relu;
 use crate::data::ImageShape;
@@ -73,10 +73,11 @@ impl PlainCnn {
             if let Some(bn) = &unit.bn {
                 x = bn.forward_t(&x, train)?;
             }
-            x = relu(&x)?;
-            if unit.pool {
-                x = max_pool2x2(&x)?;
-            }
+            x = if unit.pool {
+                relu_max_pool2x2(&x)?
+            } else {
+                relu(&x)?
+            };
         }
         let x = forward_hidden(&self.hidden, &x.flatten_from(1)?)?;
         self.head.forward(&x)

@@ -206,6 +206,10 @@ pub struct DistillConfig {
     /// Dense guidance (strategy `dgkd`): teachers dropped at random per batch, never all of them.
     #[serde(default = "default_drop_num")]
     pub drop_num: usize,
+    /// Compute each teacher's logits for the training set once per stage and reuse them every epoch
+    /// (only when the inputs are not augmented); `false`: a teacher forward pass every batch.
+    #[serde(default = "default_logit_cache")]
+    pub logit_cache: bool,
 }
 
 fn default_drop_num() -> usize {
@@ -217,6 +221,9 @@ fn default_temperature() -> f64 {
 }
 fn default_alpha() -> f64 {
     0.9
+}
+fn default_logit_cache() -> bool {
+    true
 }
 fn default_controls() -> Vec<ControlArm> {
     vec![ControlArm::Scratch]
@@ -230,6 +237,7 @@ impl Default for DistillConfig {
             controls: default_controls(),
             control_cache: None,
             drop_num: default_drop_num(),
+            logit_cache: default_logit_cache(),
         }
     }
 }

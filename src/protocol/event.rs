@@ -323,6 +323,23 @@ pub enum Event {
     PlannerThresholdsApplied {
         thresholds: PlannerThresholds,
     },
+    /// A teacher's logits for the whole training split were computed once (eval mode, as the
+    /// per-batch forward) and are reused every epoch of this stage instead of a teacher forward
+    /// pass per batch: the inputs are not augmented, so they would be the same every epoch.
+    TeacherLogitsCached {
+        stage: usize,
+        /// The model being distilled.
+        model: String,
+        /// The arm the cache serves (`kd`, or the `kd-from-teacher` control).
+        arm: ArmKind,
+        /// The teacher whose logits were cached.
+        teacher: String,
+        /// Training images passed through the teacher once to fill the cache (counted in the arm's
+        /// teacher forward passes).
+        examples: u64,
+        /// Wall time of filling the cache, seconds (counted in the arm's first epoch).
+        seconds: f64,
+    },
 }
 
 impl Event {

@@ -97,10 +97,29 @@ pub struct Report {
     /// Images passed through a teacher's forward pass, all arms of all models.
     pub teacher_forwards: u64,
     /// Teacher forward passes the distillation stops saved against distilling every schedule to its end.
+    /// A model whose kd arm learned from a teacher-logit cache saves none: its teacher ran once over
+    /// the training set whatever the stop.
     pub teacher_forwards_saved: u64,
     /// The assistant planner's probes and decisions (strategy `dynamic`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planner: Option<super::planner_report::PlannerReport>,
+    /// Teachers whose training-set logits were computed once per stage and reused every epoch.
+    #[serde(default)]
+    pub teacher_logit_caches: Vec<LogitCacheNote>,
+}
+
+/// One teacher-logit cache of a run (`TeacherLogitsCached`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogitCacheNote {
+    /// The distilled model and the arm the cache served.
+    pub model: String,
+    pub arm: ArmKind,
+    /// The teacher whose logits were cached.
+    pub teacher: String,
+    /// Teacher forward passes spent filling it (once).
+    pub examples: u64,
+    /// Seconds spent filling it.
+    pub seconds: f64,
 }
 
 /// Collects what the report needs while events go by.
@@ -118,6 +137,7 @@ pub struct ReportBuilder {
     /// model → (epoch, kind, reason, after, delta) of its first stop.
     stops: BTreeMap<String, (usize, StopKind, String, AfterStop, Option<f64>)>,
     planner: Option<super::planner_report::PlannerReport>,
+    logit_caches: Vec<LogitCacheNote>,
 }
 
 impl ReportBuilder {
@@ -168,6 +188,20 @@ impl ReportBuilder {
                 // A resumed model's earlier stop no longer describes it; a later one will.
                 self.stops.remove(model);
             }
+            Event::TeacherLogitsCached {
+                model,
+                arm,
+                teacher,
+                examples,
+                seconds,
+                ..
+            } => self.logit_caches.push(LogitCacheNote {
+                model: model.clone(),
+                arm: *arm,
+                teacher: teacher.clone(),
+                examples: *examples,
+                seconds: *seconds,
+            }),
             Event::StageFinished { model, arms, .. } => {
                 self.finished.insert(model.clone(), arms.clone());
             }
@@ -196,6 +230,10 @@ impl ReportBuilder {
     fn early_stop(&self, model: &str, planned: usize, train_size: usize) -> Option<EarlyStop> {
         let (epoch, kind, reason, after, delta) = self.stops.get(model)?.clone();
         let kd = self.records(model, ArmKind::Kd);
+        let cached = self
+            .logit_caches
+            .iter()
+            .any(|c| c.model == model && c.arm == ArmKind::Kd);
         let at_stop = kd.iter().find(|r| r.epoch == epoch);
         let distilled = if kind == StopKind::MaxEpochs {
             kd.len()
@@ -233,7 +271,11 @@ impl ReportBuilder {
             delta,
             val_acc_at_stop: at_stop.map(|r| r.val_acc),
             test_acc_at_stop: at_stop.map(|r| r.test_acc),
-            teacher_forwards_saved: (planned.saturating_sub(distilled) * train_size) as u64,
+            teacher_forwards_saved: if cached {
+                0
+            } else {
+                (planned.saturating_sub(distilled) * train_size) as u64
+            },
             seconds_saved,
         })
     }
@@ -305,6 +347,7 @@ impl ReportBuilder {
             stop_rule_changes: self.stop_rule_changes,
             teacher_forwards,
             teacher_forwards_saved,
+            teacher_logit_caches: self.logit_caches.clone(),
             preset: self.preset.clone(),
             dataset: plan.dataset.clone(),
             train_size: plan.train_size,
@@ -381,6 +424,28 @@ impl Report {
             "Teacher forward passes: {} done, {} saved by the distillation stops.\n",
             self.teacher_forwards, self.teacher_forwards_saved
         );
+        if !self.teacher_logit_caches.is_empty() {
+            let notes: Vec<String> = self
+                .teacher_logit_caches
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} ← {} ({} images, {:.1} s)",
+                        c.model,
+                        c.arm.as_str(),
+                        c.teacher,
+                        c.examples,
+                        c.seconds
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "Teacher logits cached once per stage (inputs not augmented), counted in the forward \
+                 passes above: {}.\n",
+                notes.join("; ")
+            );
+        }
         let _ = writeln!(s, "## Models\n");
         let _ = writeln!(
             s,

@@ -10,6 +10,7 @@ mod planning;
 mod probe;
 mod stage;
 pub mod strategy;
+mod teacher_logits;
 mod worker;
 
 pub use plan::{Plan, StagePlan};

@@ -91,6 +91,8 @@ fn train_probe(
         teacher: t,
         temperature: preset.distill.temperature,
         alpha: preset.distill.alpha,
+        // Probes are short and their teachers are dropped after each probe: per-batch forwards.
+        cache: None,
     });
     let mut best = f64::NEG_INFINITY;
     let mut images = 0u64;

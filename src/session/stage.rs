@@ -11,6 +11,7 @@ use super::control::{Control, ManualRequest};
 use super::control_cache::{CacheKey, CachedCurve, ControlCache, Lookup};
 use super::emitter::Emitter;
 use super::plan::{Plan, StagePlan};
+use super::teacher_logits::TeacherLogits;
 use crate::data::{self, Dataset};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, LogLevel};
@@ -137,6 +138,7 @@ pub fn run_trained(
         },
     )?;
     let mut switch = KdSwitch::default();
+    let mut logits = TeacherLogits::new(preset.distill.logit_cache);
     let base_lr = stage.optimizer.lr();
     for epoch in 0..stage.epochs {
         let lr = train::learning_rate(&stage.schedule, base_lr, epoch, stage.epochs);
@@ -154,7 +156,8 @@ pub fn run_trained(
                 ArmKind::KdFromTeacher => chain_teacher,
                 _ => None,
             };
-            if run_arm_epoch(ctx, stage, arm, epoch, lr, &order, teacher_of_arm)?.is_break() {
+            let taught = teacher_of_arm.map(|t| (t, &mut logits));
+            if run_arm_epoch(ctx, stage, arm, epoch, lr, &order, taught)?.is_break() {
                 return Ok(StageOutcome::Aborted);
             }
         }
@@ -249,7 +252,7 @@ fn run_arm_epoch(
     epoch: usize,
     lr: f64,
     order: &[usize],
-    teacher: Option<&Classifier>,
+    teacher: Option<(&Classifier, &mut TeacherLogits)>,
 ) -> anyhow::Result<ControlFlow<()>> {
     let (model, optimizer) = match &mut arm.source {
         Source::Cached(curve) => {
@@ -263,11 +266,45 @@ fn run_arm_epoch(
         Source::Trained { model, optimizer } => (model, optimizer),
     };
     optimizer.set_learning_rate(lr);
-    let kd = teacher.map(|t| KdTarget {
-        teacher: t,
-        temperature: ctx.plan.preset.distill.temperature,
-        alpha: ctx.plan.preset.distill.alpha,
-    });
+    let mut fill_seconds = 0.0;
+    let kd = match teacher {
+        None => None,
+        Some((t, logits)) => {
+            let cache = match logits.get(t, &ctx.data.train)? {
+                None => None,
+                Some((cache, filled)) => {
+                    if let Some(f) = filled {
+                        // The cache costs one teacher forward pass per training image, once.
+                        arm.teacher_forwards += f.examples;
+                        fill_seconds = f.seconds;
+                        let teacher_name = match arm.kind {
+                            ArmKind::KdFromTeacher => ctx.plan.stages[0].name.clone(),
+                            _ => stage
+                                .taught_by
+                                .map_or("teacher".into(), |i| ctx.plan.stages[i].name.clone()),
+                        };
+                        ctx.emitter
+                            .emit(Event::TeacherLogitsCached {
+                                stage: stage.index,
+                                model: stage.name.clone(),
+                                arm: arm.kind,
+                                teacher: teacher_name,
+                                examples: f.examples,
+                                seconds: f.seconds,
+                            })
+                            .map_err(anyhow::Error::msg)?;
+                    }
+                    Some(cache)
+                }
+            };
+            Some(KdTarget {
+                teacher: t,
+                temperature: ctx.plan.preset.distill.temperature,
+                alpha: ctx.plan.preset.distill.alpha,
+                cache,
+            })
+        }
+    };
     let (emitter, control) = (&mut *ctx.emitter, &mut *ctx.control);
     let mut channel_error = None;
     let kind = arm.kind;
@@ -339,9 +376,11 @@ fn run_arm_epoch(
     let val = train::evaluate(model, &ctx.data.val, EVAL_BATCH)?;
     let test = train::evaluate(model, &ctx.data.test, EVAL_BATCH)?;
     arm.teacher_forwards += stats.teacher_forwards;
-    if stats.teacher_forwards > 0 {
+    if stats.teacher_forwards + stats.teacher_cached > 0 {
         arm.distilled_epochs += 1;
     }
+    // Filling the teacher-logit cache is training work of this epoch.
+    let seconds = stats.seconds + fill_seconds;
     let record = EpochRecord {
         stage: stage.index,
         model: stage.name.clone(),
@@ -351,8 +390,8 @@ fn run_arm_epoch(
         val_acc: val,
         test_acc: test,
         lr,
-        seconds: stats.seconds,
-        images_per_s: stats.images as f64 / stats.seconds.max(1e-9),
+        seconds,
+        images_per_s: stats.images as f64 / seconds.max(1e-9),
     };
     emit(ctx, Event::EpochEnd(record.clone()))?;
     // Fields of `arm` apart from `source` (still borrowed by `model`) can be read here.
@@ -375,7 +414,7 @@ fn run_arm_epoch(
             },
         )?;
     }
-    arm.record(record, stats.seconds + eval_started.elapsed().as_secs_f64());
+    arm.record(record, seconds + eval_started.elapsed().as_secs_f64());
     Ok(ControlFlow::Continue(()))
 }
 

@@ -112,5 +112,7 @@ pub fn train_epoch_dense(
         images: order.len(),
         seconds: busy.as_secs_f64(),
         teacher_forwards,
+        // Dense guidance runs its teachers per batch (the logit cache serves single-teacher KD).
+        teacher_cached: 0,
     }))
 }

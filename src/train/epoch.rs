@@ -3,7 +3,7 @@
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use super::{Optimizer, TrainError};
+use super::{LogitCache, Optimizer, TrainError};
 use crate::data::BatchSource;
 use crate::distill::{cross_entropy, kd_loss};
 use crate::model::Classifier;
@@ -17,6 +17,10 @@ pub struct KdTarget<'a> {
     pub temperature: f64,
     /// Weight of the soft term, in `[0, 1]`. With `0` the teacher is not run at all.
     pub alpha: f64,
+    /// The teacher's logits for the training examples, computed once ([`LogitCache::build`]): when
+    /// set, they replace the per-batch teacher forward pass (valid only without input augmentation,
+    /// and only for the split the cache was built on).
+    pub cache: Option<&'a LogitCache>,
 }
 
 /// Progress after one batch.
@@ -40,8 +44,11 @@ pub struct EpochStats {
     /// Wall time of the training work in seconds, not counting time spent inside `on_batch`
     /// (so a pause does not count).
     pub seconds: f64,
-    /// Images passed through the teacher's forward pass (0 without KD or with `alpha = 0`).
+    /// Images passed through the teacher's forward pass (0 without KD or with `alpha = 0`, and
+    /// with a logit cache).
     pub teacher_forwards: u64,
+    /// Images whose teacher logits came from a [`LogitCache`] instead of a forward pass.
+    pub teacher_cached: u64,
 }
 
 /// How an epoch ended.
@@ -57,7 +64,7 @@ pub enum EpochOutcome {
 /// of `batch_size` (the last, partial batch included), with `model.forward_t(x, true)`.
 ///
 /// The loss is the cross-entropy, or with `kd` the KD loss against
-/// `teacher.forward_t(x, false)?.detach()`. A non-finite loss stops the epoch with
+/// `teacher.forward_t(x, false)?.detach()` (or the same logits from `kd.cache`). A non-finite loss stops the epoch with
 /// [`TrainError::NonFiniteLoss`] before the step. `on_batch` is called after every step; `Break`
 /// returns [`EpochOutcome::Interrupted`] (the caller may also block inside it to pause).
 pub fn train_epoch(
@@ -80,6 +87,7 @@ pub fn train_epoch(
     let mut busy = Duration::ZERO;
     let mut loss_sum = 0.0;
     let mut teacher_forwards = 0u64;
+    let mut teacher_cached = 0u64;
     for (i, indices) in order.chunks(batch_size).enumerate() {
         let started = Instant::now();
         let (images, labels) = data.gather(indices, model.device())?;
@@ -87,8 +95,16 @@ pub fn train_epoch(
         let loss = match kd {
             None => cross_entropy(&logits, &labels)?,
             Some(k) => {
-                let teacher_logits = k.teacher.forward_t(&images, false)?.detach();
-                teacher_forwards += indices.len() as u64;
+                let teacher_logits = match k.cache {
+                    Some(cache) => {
+                        teacher_cached += indices.len() as u64;
+                        cache.gather(indices, model.device())?
+                    }
+                    None => {
+                        teacher_forwards += indices.len() as u64;
+                        k.teacher.forward_t(&images, false)?.detach()
+                    }
+                };
                 kd_loss(&logits, &teacher_logits, &labels, k.temperature, k.alpha)?
             }
         };
@@ -118,5 +134,6 @@ pub fn train_epoch(
         images: order.len(),
         seconds: busy.as_secs_f64(),
         teacher_forwards,
+        teacher_cached,
     }))
 }

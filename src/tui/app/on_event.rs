@@ -310,6 +310,20 @@ impl App {
                 self.info("resumed".into());
             }
             Event::Log { level, message } => self.push_log(*level, message.clone()),
+            Event::TeacherLogitsCached {
+                model,
+                arm,
+                teacher,
+                examples,
+                seconds,
+                ..
+            } => self.push_log(
+                LogLevel::Info,
+                format!(
+                    "{model} {}: {teacher}'s logits cached ({examples} images, {seconds:.1} s), reused every epoch",
+                    arm.as_str()
+                ),
+            ),
             Event::RunFinished {
                 report_md,
                 report_json,

@@ -1,0 +1,18 @@
+//! `mkd-tui bench`: training and inference images/s and peak memory of the models we train, on random
+//! images, one model per child process (so each peak is that model's own).
+//!
+//! The cases are the three models of the PyTorch comparison (issue 6: `mlp`, `cnn`, `kd`) and every
+//! model of the shipped presets. `benches/pytorch_reference.py` runs the same cases in PyTorch and
+//! prints the same JSON lines; `benches/compare_pytorch.py` runs both alternately and prints ratios.
+
+#![warn(missing_docs)]
+
+mod case;
+mod measure;
+mod peak_memory;
+mod random_images;
+
+pub use case::{preset_cases, reference_cases, BenchCase, KdSpec};
+pub use measure::{measure, BenchResult};
+pub use peak_memory::peak_rss_mib;
+pub use random_images::RandomImages;

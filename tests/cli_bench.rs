@@ -1,0 +1,88 @@
+//! `mkd-tui bench`, run as a process: case selection, the JSON it prints, bad input.
+
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mkd-tui"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+#[test]
+fn describe_lists_the_reference_cases_and_the_preset_models() {
+    let o = bin()
+        .args(["bench", "--describe", "--cases", "mlp,kd,quick/"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let cases: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    // `kd` is an exact name (not a prefix of `kd-cached`); `quick/` is a preset's models.
+    assert_eq!(
+        names,
+        ["mlp", "kd", "quick/teacher", "quick/ta1", "quick/student"]
+    );
+    assert_eq!(cases[0]["model"]["hidden"], serde_json::json!([512, 256]));
+    assert_eq!(
+        cases[1]["kd"]["teacher"]["channels"],
+        serde_json::json!([32, 64])
+    );
+    assert_eq!(cases[0]["batch"], 128);
+}
+
+#[test]
+fn a_case_is_measured_in_a_child_and_printed_as_json() {
+    let o = bin()
+        .args([
+            "bench",
+            "--cases",
+            "quick/student",
+            "--seconds",
+            "0",
+            "--threads",
+            "1",
+            "--batch",
+            "8",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["implementation"], "mkd-tui");
+    assert_eq!(r["case"], "quick/student");
+    assert_eq!(
+        (r["threads"].as_u64(), r["batch"].as_u64()),
+        (Some(1), Some(8))
+    );
+    assert_eq!(r["params"], 784 * 16 + 16 + 16 * 10 + 10);
+    assert!(r["train_images_per_s"][0].as_f64().unwrap() > 0.0);
+    assert!(r["infer_images_per_s"][0].as_f64().unwrap() > 0.0);
+    if cfg!(target_os = "linux") {
+        assert!(r["peak_rss_mib"].as_f64().unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn an_unknown_case_is_bad_input_and_the_valid_names_are_listed() {
+    let o = bin()
+        .args(["bench", "--cases", "mlp,nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no case matches \"nope\"") && err.contains("kd-cached"),
+        "{err}"
+    );
+}
