@@ -6,6 +6,7 @@
 //! The two sides meet only in [`protocol`].
 
 pub mod cli;
+pub mod control_socket;
 pub mod data;
 pub mod distill;
 pub mod headless;

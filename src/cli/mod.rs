@@ -1,9 +1,13 @@
-//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`.
+//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`, `resume`, `ls`, `attach`.
 
 mod args;
+mod attach;
 mod check;
+mod detach;
 mod exit;
 mod list_presets;
+mod ls;
+mod resume;
 mod run;
 
 pub use args::{Cli, CliCommand};
@@ -15,11 +19,16 @@ pub fn main(cli: Cli) -> i32 {
         Some(CliCommand::Run(args)) => run::run(&args),
         Some(CliCommand::Check(args)) => check::check(&args),
         Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
+        Some(CliCommand::Resume(args)) => resume::resume(&args),
+        Some(CliCommand::Ls { runs }) => ls::list(&runs),
+        Some(CliCommand::Attach { run_dir, runs }) => attach::attach(run_dir.as_deref(), &runs),
         None => run::run(&args::RunArgs {
             preset: cli.preset.unwrap_or_else(args::default_preset),
             headless: false,
             out: None,
             set: cli.set,
+            detach: false,
+            prepared: false,
         }),
     };
     match result {

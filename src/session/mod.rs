@@ -5,8 +5,9 @@ mod control;
 pub mod control_cache;
 mod emitter;
 mod plan;
+pub mod resume;
 mod stage;
 mod worker;
 
 pub use plan::{Plan, StagePlan};
-pub use worker::spawn;
+pub use worker::{spawn, spawn_resumed};

@@ -11,6 +11,7 @@ use super::control::{Control, ManualRequest};
 use super::control_cache::{CacheKey, CachedCurve, ControlCache, Lookup};
 use super::emitter::Emitter;
 use super::plan::{Plan, StagePlan};
+use super::resume::{self, Checkpointer};
 use crate::data::{self, Dataset};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, LogLevel};
@@ -33,6 +34,8 @@ pub struct StageContext<'a> {
     pub rule: &'a mut StopRule,
     pub device: &'a Device,
     pub cache: &'a ControlCache,
+    /// Per-epoch checkpoints, and where a resumed run continues.
+    pub checkpoints: &'a mut Checkpointer,
 }
 
 /// How a stage ended.
@@ -119,23 +122,36 @@ pub fn run_trained(
     chain_teacher: Option<&Classifier>,
 ) -> anyhow::Result<StageOutcome> {
     let preset = &ctx.plan.preset;
-    let mut arms = build_arms(ctx, stage)?;
     let distilled = stage.arms.first() == Some(&ArmKind::Kd);
     let train_len = ctx.data.train.len();
     let batches = train_len.div_ceil(stage.batch_size);
-    emit(
-        ctx,
-        Event::StageStarted {
-            stage: stage.index,
-            model: stage.name.clone(),
-            epochs: stage.epochs,
-            batches_per_epoch: batches,
-            arms: stage.arms.clone(),
-        },
-    )?;
     let mut switch = KdSwitch::default();
+    // A resumed stage continues after its checkpoint; its start is in events.jsonl already.
+    let (mut arms, first_epoch) = match resume::restore(ctx, stage)? {
+        Some(r) => {
+            switch = KdSwitch {
+                stopped: r.kd_stopped,
+                manual: r.manual,
+            };
+            (r.arms, if r.stage_over { stage.epochs } else { r.epoch })
+        }
+        None => {
+            let arms = build_arms(ctx, stage)?;
+            emit(
+                ctx,
+                Event::StageStarted {
+                    stage: stage.index,
+                    model: stage.name.clone(),
+                    epochs: stage.epochs,
+                    batches_per_epoch: batches,
+                    arms: stage.arms.clone(),
+                },
+            )?;
+            (arms, 0)
+        }
+    };
     let base_lr = stage.optimizer.lr();
-    for epoch in 0..stage.epochs {
+    for epoch in first_epoch..stage.epochs {
         let lr = train::learning_rate(&stage.schedule, base_lr, epoch, stage.epochs);
         // Same order for every arm of the stage: the arms share their data order.
         let order = data::epoch_order(
@@ -155,7 +171,13 @@ pub fn run_trained(
                 return Ok(StageOutcome::Aborted);
             }
         }
-        match end_of_epoch(ctx, stage, &arms, &mut switch, distilled, epoch + 1)? {
+        let next = end_of_epoch(ctx, stage, &arms, &mut switch, distilled, epoch + 1)?;
+        if !matches!(next, Next::Quit) {
+            let over = matches!(next, Next::EndStage);
+            let kd = (switch.stopped, &switch.manual);
+            resume::save(ctx, stage, &arms, kd, epoch + 1, over)?;
+        }
+        match next {
             Next::Continue => {}
             Next::EndStage => break,
             Next::Quit => return Ok(StageOutcome::Aborted),
@@ -335,7 +357,7 @@ fn run_arm_epoch(
     emit(ctx, Event::EpochEnd(record.clone()))?;
     // Fields of `arm` apart from `source` (still borrowed by `model`) can be read here.
     if val > arm.best_val {
-        model.save(&arm.checkpoint).with_context(|| {
+        resume::save_atomically(model, &arm.checkpoint).with_context(|| {
             format!(
                 "saving the best checkpoint of {} ({} arm)",
                 stage.name,

@@ -2,7 +2,6 @@
 
 use std::panic::AssertUnwindSafe;
 use std::thread::JoinHandle;
-use std::time::Instant;
 
 use candle_core::Device;
 use chrono::{SecondsFormat, Utc};
@@ -12,6 +11,7 @@ use super::control::Control;
 use super::control_cache::ControlCache;
 use super::emitter::Emitter;
 use super::plan::Plan;
+use super::resume::{self, Checkpointer, ResumePoint};
 use super::stage::{self, StageContext, StageOutcome};
 use crate::data;
 use crate::model::Classifier;
@@ -28,13 +28,43 @@ const PROGRESS_CAPACITY: usize = 64;
 /// Every later failure — unreadable data, a model error, a panic in the worker — reaches the
 /// front end as `Event::RunFailed` and `status.json` says `failed`.
 pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, JoinHandle<()>)> {
-    let (lifecycle_tx, lifecycle_rx) = unbounded();
-    let (progress_tx, progress_rx) = bounded(PROGRESS_CAPACITY);
-    let (command_tx, command_rx) = unbounded();
     run_dir
         .write_preset(&plan.preset)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let recorder = Recorder::create(&run_dir)?;
+    start(plan, run_dir, recorder, None)
+}
+
+/// Continue the interrupted run in `run_dir` from `point` (see [`resume::find`]):
+/// `events.jsonl` and `metrics.csv` are cut back to what the checkpoint had seen, their events are
+/// replayed to the front end, finished stages are skipped and the interrupted stage continues
+/// after its checkpointed epoch. `warnings` (checkpoints skipped as corrupt) become log events.
+pub fn spawn_resumed(
+    plan: Plan,
+    run_dir: RunDir,
+    point: ResumePoint,
+    warnings: Vec<String>,
+) -> std::io::Result<(FrontEndLink, JoinHandle<()>)> {
+    let (recorder, events) = Recorder::resume(
+        &run_dir,
+        point.state.events_lines,
+        point.state.metrics_lines,
+    )?;
+    start(plan, run_dir, recorder, Some((point, events, warnings)))
+}
+
+/// What a resumed run starts from: the checkpoint, the events kept, warnings.
+type Resumed = (ResumePoint, Vec<Event>, Vec<String>);
+
+fn start(
+    plan: Plan,
+    run_dir: RunDir,
+    recorder: Recorder,
+    resumed: Option<Resumed>,
+) -> std::io::Result<(FrontEndLink, JoinHandle<()>)> {
+    let (lifecycle_tx, lifecycle_rx) = unbounded();
+    let (progress_tx, progress_rx) = bounded(PROGRESS_CAPACITY);
+    let (command_tx, command_rx) = unbounded();
     Status::now(RunState::Running, None).write(&run_dir.status_path())?;
     let handle = std::thread::Builder::new()
         .name("mkd-worker".into())
@@ -42,7 +72,7 @@ pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, Join
             let mut emitter = Emitter::new(lifecycle_tx, progress_tx, recorder);
             let mut control = Control::new(command_rx);
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                run(&plan, &run_dir, &mut emitter, &mut control)
+                run(&plan, &run_dir, &mut emitter, &mut control, resumed)
             }));
             let (state, event) = match result {
                 Ok(Ok(Finish::Finished(event))) => (RunState::Finished, *event),
@@ -100,33 +130,53 @@ fn run(
     run_dir: &RunDir,
     emitter: &mut Emitter,
     control: &mut Control,
+    resumed: Option<Resumed>,
 ) -> anyhow::Result<Finish> {
-    let started = Instant::now();
     let started_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let preset = &plan.preset;
-    emitter
-        .emit(Event::Log {
-            level: LogLevel::Info,
-            message: format!(
-                "loading {} from {}",
-                preset.data.dataset.as_str(),
-                preset.data.root.display()
-            ),
-        })
-        .map_err(anyhow::Error::msg)?;
+    let mut rule = preset.stop.clone();
+    let mut point = None;
+    if let Some((p, events, warnings)) = resumed {
+        for event in events {
+            emitter.replay(event);
+        }
+        let message = format!(
+            "resuming from {} ({} after epoch {})",
+            p.path.display(),
+            p.state.model,
+            p.state.epoch
+        );
+        emit_log(emitter, LogLevel::Info, message)?;
+        for warning in warnings {
+            emit_log(emitter, LogLevel::Warn, warning)?;
+        }
+        rule = p.state.rule.clone();
+        point = Some(p);
+    }
+    let resume_stage = point.as_ref().map(|p| p.state.stage);
+    let mut checkpoints = Checkpointer::new(run_dir, point);
+    if resume_stage.is_none() {
+        let message = format!(
+            "loading {} from {}",
+            preset.data.dataset.as_str(),
+            preset.data.root.display()
+        );
+        emit_log(emitter, LogLevel::Info, message)?;
+    }
     let dataset = data::load(&preset.data, preset.seed)?;
     let sizes = (dataset.train.len(), dataset.val.len(), dataset.test.len());
-    emitter
-        .emit(Event::RunStarted {
-            preset: preset.name.clone(),
-            run_dir: run_dir.path().to_path_buf(),
-            started_at,
-            plan: plan.summary(sizes),
-            stop_rule: preset.stop.clone(),
-        })
-        .map_err(anyhow::Error::msg)?;
+    if resume_stage.is_none() {
+        emitter
+            .emit(Event::RunStarted {
+                preset: preset.name.clone(),
+                run_dir: run_dir.path().to_path_buf(),
+                started_at,
+                plan: plan.summary(sizes),
+                stop_rule: preset.stop.clone(),
+            })
+            .map_err(anyhow::Error::msg)?;
+    }
     let device = Device::Cpu;
-    let mut rule = preset.stop.clone();
     let mut teacher: Option<Classifier> = None;
     // The chain's teacher, kept for the kd-from-teacher controls of models below the first assistant.
     let mut chain_teacher: Option<Classifier> = None;
@@ -138,6 +188,15 @@ fn run(
             .unwrap_or_else(|| default_cache_dir(run_dir.path())),
     );
     for stage in &plan.stages {
+        if resume_stage.is_some_and(|r| stage.index < r) {
+            // Finished before the interruption: its best checkpoint teaches the next stage.
+            let model = resume::load_finished(plan, run_dir, stage, &device)?;
+            if stage.index == 0 && needs_chain_teacher(plan) {
+                chain_teacher = Some(resume::load_finished(plan, run_dir, stage, &device)?);
+            }
+            teacher = Some(model);
+            continue;
+        }
         let mut ctx = StageContext {
             plan,
             data: &dataset,
@@ -147,6 +206,7 @@ fn run(
             rule: &mut rule,
             device: &device,
             cache: &cache,
+            checkpoints: &mut checkpoints,
         };
         let outcome = if stage.weights.is_some() {
             stage::run_loaded(&mut ctx, stage)?
@@ -156,12 +216,7 @@ fn run(
         match outcome {
             StageOutcome::Done(model) => {
                 // Only the kd-from-teacher controls need the chain's teacher after stage 1.
-                if stage.index == 0
-                    && plan
-                        .stages
-                        .iter()
-                        .any(|s| s.arms.contains(&ArmKind::KdFromTeacher))
-                {
+                if stage.index == 0 && needs_chain_teacher(plan) {
                     let mut copy =
                         Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, &device)?;
                     let best = run_dir.checkpoint_path(&stage.name, ArmKind::Scratch, true);
@@ -173,7 +228,7 @@ fn run(
             StageOutcome::Aborted => return Ok(Finish::Aborted),
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = checkpoints.elapsed_s();
     let finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let report = emitter
         .report
@@ -189,6 +244,19 @@ fn run(
         report_json: json,
         seconds,
     })))
+}
+
+/// Whether a kd-from-teacher control needs the chain's teacher after stage 1.
+fn needs_chain_teacher(plan: &Plan) -> bool {
+    plan.stages
+        .iter()
+        .any(|s| s.arms.contains(&ArmKind::KdFromTeacher))
+}
+
+fn emit_log(emitter: &mut Emitter, level: LogLevel, message: String) -> anyhow::Result<()> {
+    emitter
+        .emit(Event::Log { level, message })
+        .map_err(anyhow::Error::msg)
 }
 
 /// `control-cache/` beside the run directory, i.e. inside the runs folder.

@@ -8,6 +8,7 @@ mod error;
 mod evaluate;
 mod fused;
 mod optimizer;
+mod optimizer_state;
 mod schedule;
 mod sgd;
 
@@ -16,5 +17,6 @@ pub use epoch::{train_epoch, BatchReport, EpochOutcome, EpochStats, KdTarget};
 pub use error::TrainError;
 pub use evaluate::evaluate;
 pub use optimizer::{build_optimizer, Optimizer};
+pub use optimizer_state::OptimizerState;
 pub use schedule::learning_rate;
 pub use sgd::Sgd;

@@ -36,6 +36,9 @@ pub struct TuiOptions {
     pub no_color: bool,
     /// Preset name, shown in the header until the worker's `RunStarted` names it.
     pub title: String,
+    /// A viewer of a run in another process (`mkd-tui attach`): `q` leaves the viewer and the run
+    /// goes on; `X` stops the run (after a confirmation).
+    pub viewer: bool,
 }
 
 /// How the front end ended; `main` maps it to an exit status.
