@@ -81,7 +81,7 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
             .unwrap_or_default(),
         viewer: true,
     };
-    tui::run(link, options)?;
+    tui::run(&link, options)?;
     eprintln!(
         "mkd-tui: left the viewer; the run goes on in {}",
         dir.display()

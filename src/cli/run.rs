@@ -128,17 +128,23 @@ pub(super) fn drive(
             title: title.to_string(),
             viewer: false,
         };
-        let exit = tui::run(link, options)?;
-        let code = match &exit {
-            TuiExit::Finished => ExitCode::Success,
-            TuiExit::Failed(e) => {
-                eprintln!("mkd-tui: run failed: {e}");
-                ExitCode::Failure
+        tui::hangup::install();
+        match tui::run(&link, options) {
+            Ok(exit) if !tui::hangup::terminal_gone() => {
+                let code = match &exit {
+                    TuiExit::Finished => ExitCode::Success,
+                    TuiExit::Failed(e) => {
+                        eprintln!("mkd-tui: run failed: {e}");
+                        ExitCode::Failure
+                    }
+                    TuiExit::Aborted | TuiExit::QuitBeforeEnd => ExitCode::Aborted,
+                };
+                eprintln!("mkd-tui: run directory {}", dir.display());
+                code
             }
-            TuiExit::Aborted | TuiExit::QuitBeforeEnd => ExitCode::Aborted,
-        };
-        eprintln!("mkd-tui: run directory {}", dir.display());
-        code
+            // The terminal is gone (SIGHUP) or failed: the training goes on without a screen.
+            lost => continue_headless(link, run_dir, lost.err()),
+        }
     };
     // Normally the worker has sent its last event already. If the front end left early, tell the
     // worker to stop after its current batch, then let it finish writing the run directory.
@@ -158,4 +164,35 @@ pub(super) fn drive(
         );
     }
     Ok(code)
+}
+
+/// The rest of a TUI run whose terminal went away: its events go to `run.log` in the run
+/// directory, one line each as headless, until the run ends. Nothing is written to the dead
+/// terminal (a write there could fail and `eprintln!` would panic on it).
+fn continue_headless(
+    link: FrontEndLink,
+    run_dir: &RunDir,
+    error: Option<anyhow::Error>,
+) -> ExitCode {
+    use std::io::Write as _;
+    let log_path = run_dir.log_path();
+    let mut log: Box<dyn std::io::Write> = match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+    {
+        Ok(f) => Box::new(f),
+        Err(_) => Box::new(std::io::sink()),
+    };
+    let why = match (tui::hangup::hung_up(), error) {
+        (true, _) => "the terminal hung up (SIGHUP)".to_string(),
+        (false, Some(e)) => format!("the terminal failed ({e:#})"),
+        (false, None) => "the terminal went away".to_string(),
+    };
+    let _ = writeln!(log, "mkd-tui: {why}; training goes on without a screen");
+    match headless::run(link, &mut log) {
+        HeadlessExit::Finished => ExitCode::Success,
+        HeadlessExit::Aborted => ExitCode::Aborted,
+        HeadlessExit::Failed(_) => ExitCode::Failure,
+    }
 }
