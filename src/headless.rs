@@ -202,6 +202,9 @@ impl Printer {
             }
             Event::RunAborted { reason } => format!("[{t}] aborted: {reason}; the run directory keeps what was done"),
             Event::RunFailed { error } => format!("[{t}] error: {error}"),
+            halted @ Event::StageHalted { .. } => {
+                format!("[{t}] {}", crate::session::halted_line(halted)?)
+            }
             Event::BatchProgress { .. }
             | Event::CheckpointSaved { .. }
             | Event::Advantage { .. } => return None,

@@ -348,3 +348,50 @@ fn connect(socket: &Path) -> std::os::unix::net::UnixStream {
         }
     }
 }
+
+#[test]
+fn a_diverging_stage_is_halted_and_the_preset_says_whether_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let dir = tmp.path().join(name);
+        let o = bin()
+            .args(["run", TINY, "--headless", "--out"])
+            .arg(&dir)
+            .args(["--set", "chain.student.lr=1e30", "--set"])
+            .arg(format!(
+                "distill.control_cache={}",
+                tmp.path().join("cache").display()
+            ))
+            .args(extra)
+            .output()
+            .unwrap();
+        (dir, o)
+    };
+    let (dir, o) = run("stops", &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("student kd arm: training loss"), "{err}");
+    assert!(err.contains("at epoch 1, batch"), "{err}");
+    assert!(err.contains("the run stops"), "{err}");
+    let halted = events(&dir).into_iter().find_map(|e| match e {
+        Event::StageHalted {
+            model,
+            epoch,
+            run_goes_on,
+            ..
+        } => Some((model, epoch, run_goes_on)),
+        _ => None,
+    });
+    assert_eq!(halted, Some(("student".to_string(), 1, false)));
+    assert_eq!(state(&dir), "failed");
+
+    let (dir, o) = run(
+        "goes-on",
+        &["--set", "training.on_non_finite_loss=halt_stage"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("## Halted stages"), "{report}");
+    assert!(report.contains("student kd arm: training loss"), "{report}");
+}

@@ -54,6 +54,9 @@ pub struct ModelReport {
     pub weights: Option<PathBuf>,
     pub epochs_planned: usize,
     pub stopped_early: Option<EarlyStop>,
+    /// A NaN or infinite loss halted the stage: model, arm, epoch and batch in one line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub halted: Option<String>,
     pub arms: Vec<ArmReport>,
 }
 
@@ -114,6 +117,8 @@ pub struct ReportBuilder {
     stop_rule_changes: usize,
     /// model → (epoch, kind, reason, after, delta) of its first stop.
     stops: BTreeMap<String, (usize, StopKind, String, AfterStop, Option<f64>)>,
+    /// model → the `StageHalted` line.
+    halted: BTreeMap<String, String>,
 }
 
 impl ReportBuilder {
@@ -166,6 +171,11 @@ impl ReportBuilder {
             }
             Event::StageFinished { model, arms, .. } => {
                 self.finished.insert(model.clone(), arms.clone());
+            }
+            Event::StageHalted { model, .. } => {
+                if let Some(line) = crate::session::halted_line(event) {
+                    self.halted.insert(model.clone(), line);
+                }
             }
             _ => {}
         }
@@ -242,6 +252,7 @@ impl ReportBuilder {
                     weights: node.weights.clone(),
                     epochs_planned: node.epochs,
                     stopped_early: self.early_stop(&node.name, node.epochs, plan.train_size),
+                    halted: self.halted.get(&node.name).cloned(),
                     arms: arms
                         .iter()
                         .map(|a| {
@@ -401,6 +412,17 @@ impl Report {
                     clock(a.seconds),
                     a.teacher_forwards
                 );
+            }
+        }
+        let halted: Vec<&String> = self
+            .models
+            .iter()
+            .filter_map(|m| m.halted.as_ref())
+            .collect();
+        if !halted.is_empty() {
+            let _ = writeln!(s, "\n## Halted stages (non-finite loss)\n");
+            for line in halted {
+                let _ = writeln!(s, "- {line}");
             }
         }
         if self.comparisons.len() > 1 {

@@ -4,10 +4,12 @@ mod arm;
 mod control;
 pub mod control_cache;
 mod emitter;
+mod halt;
 mod plan;
 pub mod resume;
 mod stage;
 mod worker;
 
+pub use halt::halted_line;
 pub use plan::{Plan, StagePlan};
 pub use worker::{spawn, spawn_resumed};

@@ -151,7 +151,7 @@ pub fn run_trained(
         }
     };
     let base_lr = stage.optimizer.lr();
-    for epoch in first_epoch..stage.epochs {
+    'epochs: for epoch in first_epoch..stage.epochs {
         let lr = train::learning_rate(&stage.schedule, base_lr, epoch, stage.epochs);
         // Same order for every arm of the stage: the arms share their data order.
         let order = data::epoch_order(
@@ -167,8 +167,14 @@ pub fn run_trained(
                 ArmKind::KdFromTeacher => chain_teacher,
                 _ => None,
             };
-            if run_arm_epoch(ctx, stage, arm, epoch, lr, &order, teacher_of_arm)?.is_break() {
-                return Ok(StageOutcome::Aborted);
+            match run_arm_epoch(ctx, stage, arm, epoch, lr, &order, teacher_of_arm) {
+                Ok(flow) if flow.is_break() => return Ok(StageOutcome::Aborted),
+                Ok(_) => {}
+                Err(e) => {
+                    // A NaN loss may end the stage here and let the run go on.
+                    super::halt::on_train_error(ctx, stage, arm.kind, epoch + 1, e)?;
+                    break 'epochs;
+                }
             }
         }
         let next = end_of_epoch(ctx, stage, &arms, &mut switch, distilled, epoch + 1)?;
@@ -198,6 +204,17 @@ pub fn run_trained(
         unreachable!("the primary arm is always trained")
     };
     let mut best = model;
+    let last_stage = stage.index + 1 == ctx.plan.stages.len();
+    if !primary.saved && last_stage {
+        // Halted before any epoch ended, and nothing learns from it: nothing to reload.
+        return Ok(StageOutcome::Done(best));
+    }
+    if !primary.saved {
+        anyhow::bail!(
+            "{} has no best checkpoint yet (halted in its first epoch) to teach the next stage",
+            stage.name
+        );
+    }
     best.load(&primary.checkpoint)
         .with_context(|| format!("reloading the best checkpoint of {}", stage.name))?;
     Ok(StageOutcome::Done(best))

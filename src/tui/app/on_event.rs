@@ -340,6 +340,11 @@ impl App {
                     error: error.clone(),
                 });
             }
+            halted @ Event::StageHalted { .. } => {
+                if let Some(line) = crate::session::halted_line(halted) {
+                    self.push_log(LogLevel::Error, line);
+                }
+            }
         }
     }
 
