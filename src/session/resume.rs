@@ -88,6 +88,9 @@ pub struct Checkpointer {
     offset_s: f64,
     resume: Option<ResumePoint>,
     warned: bool,
+    /// Checkpoints written by this process, and the wall time spent writing them, seconds.
+    written: usize,
+    writing_s: f64,
 }
 
 impl Checkpointer {
@@ -100,12 +103,29 @@ impl Checkpointer {
             offset_s: resume.as_ref().map_or(0.0, |r| r.state.elapsed_s),
             resume,
             warned: false,
+            written: 0,
+            writing_s: 0.0,
         }
     }
 
     /// Run wall time so far, seconds, the interrupted parts included.
     pub fn elapsed_s(&self) -> f64 {
         self.offset_s + self.started.elapsed().as_secs_f64()
+    }
+
+    /// One line on what the checkpoints cost this process (`None` when none were written).
+    pub fn cost_summary(&self) -> Option<String> {
+        if self.written == 0 {
+            return None;
+        }
+        let wall = self.started.elapsed().as_secs_f64();
+        Some(format!(
+            "resume checkpoints: {} written in {:.2} s, {:.2} % of this process's {:.1} s",
+            self.written,
+            self.writing_s,
+            100.0 * self.writing_s / wall.max(1e-9),
+            wall
+        ))
     }
 
     /// The stage the resumed run continues (`None` for a fresh run).
@@ -143,6 +163,7 @@ pub(super) fn save(
     if !ctx.checkpoints.enabled {
         return Ok(());
     }
+    let started = Instant::now();
     let (events_lines, metrics_lines) = ctx.emitter.recorded_lines();
     let mut states = Vec::with_capacity(arms.len());
     let mut optimizers = Vec::new();
@@ -211,6 +232,8 @@ pub(super) fn save(
             }
             Ok(files)
         });
+    ctx.checkpoints.written += written.is_ok() as usize;
+    ctx.checkpoints.writing_s += started.elapsed().as_secs_f64();
     if let Err(e) = written {
         if !std::mem::replace(&mut ctx.checkpoints.warned, true) {
             ctx.emitter

@@ -228,6 +228,9 @@ fn run(
             StageOutcome::Aborted => return Ok(Finish::Aborted),
         }
     }
+    if let Some(line) = checkpoints.cost_summary() {
+        emit_log(emitter, LogLevel::Info, line)?;
+    }
     let seconds = checkpoints.elapsed_s();
     let finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let report = emitter
