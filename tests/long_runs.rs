@@ -395,3 +395,21 @@ fn a_diverging_stage_is_halted_and_the_preset_says_whether_the_run_goes_on() {
     assert!(report.contains("## Halted stages"), "{report}");
     assert!(report.contains("student kd arm: training loss"), "{report}");
 }
+
+#[test]
+fn a_headless_run_goes_on_after_sighup_with_its_lines_in_run_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let o = run_tiny(&dir, Some("hup@1:2:3"));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        !err.contains("finished in"),
+        "after the hangup nothing goes to the terminal: {err}"
+    );
+    assert_eq!(state(&dir), "finished");
+    let log = std::fs::read_to_string(dir.join("run.log")).unwrap();
+    assert!(log.contains("hung up"), "{log}");
+    assert!(log.contains("student kd      ep  3/3"), "{log}");
+    assert!(log.contains("finished in"), "{log}");
+}

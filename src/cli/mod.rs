@@ -7,6 +7,7 @@ mod detach;
 mod exit;
 mod list_presets;
 mod ls;
+mod output;
 mod resume;
 mod run;
 

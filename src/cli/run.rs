@@ -101,8 +101,8 @@ pub(super) fn drive(
         let status = dir.join("status.json");
         let resume_hint = format!("continue with: mkd-tui resume {}", dir.display());
         let flag = signalled.clone();
-        // SIGINT, SIGTERM, SIGHUP: stop after the current batch; the last per-epoch checkpoint is
-        // where `mkd-tui resume` continues (status `interrupted`). A second signal leaves at once.
+        // SIGINT, SIGTERM: stop after the current batch; the last per-epoch checkpoint is where
+        // `mkd-tui resume` continues (status `interrupted`). A second signal leaves at once.
         let _ = ctrlc::set_handler(move || {
             interrupts += 1;
             flag.store(true, Ordering::SeqCst);
@@ -116,7 +116,10 @@ pub(super) fn drive(
             eprintln!("mkd-tui: stopping after the current batch (Ctrl-C again to leave at once)");
             let _ = commands.send(Command::Quit);
         });
-        let exit = headless::run(link, &mut std::io::stderr());
+        // SIGHUP (the terminal went away) is not a stop: the run goes on, its lines in run.log.
+        tui::hangup::install();
+        let mut out = super::output::TerminalOrLog::new(run_dir.log_path());
+        let exit = headless::run(link, &mut out);
         match exit {
             HeadlessExit::Finished => ExitCode::Success,
             HeadlessExit::Aborted => ExitCode::Aborted,

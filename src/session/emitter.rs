@@ -16,8 +16,8 @@ pub struct Emitter {
     fault: Option<Fault>,
 }
 
-/// Fault injection for the process tests: `MKD_TUI_FAULT=kill@S:E:B` (or `term@S:E:B`) makes
-/// the process send itself SIGKILL (SIGTERM) when batch `B` of epoch `E` (1-based) of stage `S`
+/// Fault injection for the process tests: `MKD_TUI_FAULT=kill@S:E:B` (or `term@…`, `hup@…`) makes
+/// the process send itself SIGKILL (SIGTERM, SIGHUP) when batch `B` of epoch `E` (1-based) of stage `S`
 /// (0-based) is reported: a crash or a `kill` at a known point of the run.
 pub const FAULT_ENV: &str = "MKD_TUI_FAULT";
 
@@ -34,6 +34,7 @@ impl Fault {
         let signal = match signal {
             "kill" => libc::SIGKILL,
             "term" => libc::SIGTERM,
+            "hup" => libc::SIGHUP,
             _ => return None,
         };
         let n: Vec<usize> = at.split(':').filter_map(|x| x.parse().ok()).collect();
