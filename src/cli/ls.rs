@@ -67,8 +67,13 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
         }
     }
     if let Some(started) = started {
-        let end = match s.state {
-            RunState::Running => chrono::Utc::now().fixed_offset(),
+        let end = match (s.state, status.state) {
+            (RunState::Running, _) => chrono::Utc::now().fixed_offset(),
+            // Its process died without a word: the last event written is when it stopped.
+            (_, RunState::Running) => std::fs::metadata(dir.join("events.jsonl"))
+                .and_then(|m| m.modified())
+                .map(|t| chrono::DateTime::<chrono::Utc>::from(t).fixed_offset())
+                .unwrap_or_else(|_| chrono::Utc::now().fixed_offset()),
             _ => chrono::DateTime::parse_from_rfc3339(&status.updated_at)
                 .unwrap_or_else(|_| chrono::Utc::now().fixed_offset()),
         };
