@@ -312,10 +312,22 @@ fn detach_then_steer_through_the_socket_while_viewers_come_and_go() {
         max_epochs: Some(3),
         after_stop: AfterStop::Labels,
     };
+    // A connection also receives the batch progress (which events.jsonl does not hold).
+    let listener = connect(&socket);
+    listener
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     send(
         &socket,
         &[RunCommand::SetStopRule(rule.clone()), RunCommand::Resume],
     );
+    let progress = std::io::BufRead::lines(std::io::BufReader::new(listener))
+        .map_while(Result::ok)
+        .find_map(|l| match serde_json::from_str::<Event>(&l) {
+            Ok(e @ Event::BatchProgress { .. }) => Some(e),
+            _ => None,
+        });
+    assert!(progress.is_some(), "no batch progress on the socket");
     let o = second.wait_with_output().unwrap();
     let seen = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{seen}");

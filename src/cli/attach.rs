@@ -1,6 +1,7 @@
 //! `mkd-tui attach [RUN_DIR]`: the terminal UI over a run in another process.
 
-use std::io::IsTerminal;
+use std::io::{BufRead as _, BufReader, IsTerminal, Write as _};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 
 use crossbeam_channel::{bounded, unbounded};
@@ -36,7 +37,7 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::BadInput);
     }
     let (lifecycle_tx, lifecycle_rx) = unbounded();
-    let (_progress_tx, progress_rx) = bounded(1);
+    let (progress_tx, progress_rx) = bounded(64);
     let (command_tx, command_rx) = unbounded::<Command>();
     let follower_tx = lifecycle_tx.clone();
     let gone_dir = dir.clone();
@@ -54,9 +55,29 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
         }
     });
     let socket = dir.join("control.sock");
+    // One connection for the viewer's life: commands go out on it, batch progress comes back.
+    let mut connection = UnixStream::connect(&socket).ok();
+    if let Some(reader) = connection.as_ref().and_then(|c| c.try_clone().ok()) {
+        std::thread::spawn(move || {
+            for line in BufReader::new(reader).lines() {
+                let Ok(line) = line else { return };
+                if let Ok(event @ Event::BatchProgress { .. }) = serde_json::from_str(&line) {
+                    let _ = progress_tx.try_send(event);
+                }
+            }
+        });
+    }
     std::thread::spawn(move || {
         for command in command_rx {
-            if let Err(e) = send_command(&socket, &command) {
+            let sent = match connection.as_mut() {
+                Some(c) => writeln!(
+                    c,
+                    "{}",
+                    serde_json::to_string(&command).expect("serialises")
+                ),
+                None => send_command(&socket, &command),
+            };
+            if let Err(e) = sent {
                 let _ = lifecycle_tx.send(Event::Log {
                     level: LogLevel::Warn,
                     message: format!("could not send {command:?} to the run: {e}"),

@@ -93,6 +93,10 @@ pub(super) fn drive(
             None
         }
     };
+    let link = match &_socket {
+        Some(server) => tap_progress(link, server.viewers()),
+        None => link,
+    };
     let commands = link.commands.clone();
     let signalled = Arc::new(AtomicBool::new(false));
     let code = if headless {
@@ -197,5 +201,26 @@ fn continue_headless(
         HeadlessExit::Finished => ExitCode::Success,
         HeadlessExit::Aborted => ExitCode::Aborted,
         HeadlessExit::Failed(_) => ExitCode::Failure,
+    }
+}
+
+/// The same link, with every progress event also sent to the socket's viewers. The copy runs on
+/// its own thread and passes events on with `try_send`, so neither a slow viewer nor a slow
+/// screen ever slows the worker.
+fn tap_progress(link: FrontEndLink, viewers: crate::control_socket::Viewers) -> FrontEndLink {
+    let (tx, rx) = crossbeam_channel::bounded(64);
+    let source = link.progress;
+    let _ = std::thread::Builder::new()
+        .name("mkd-progress".into())
+        .spawn(move || {
+            for event in source {
+                viewers.send(&event);
+                let _ = tx.try_send(event);
+            }
+        });
+    FrontEndLink {
+        lifecycle: link.lifecycle,
+        progress: rx,
+        commands: link.commands,
     }
 }

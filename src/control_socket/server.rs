@@ -3,15 +3,55 @@
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crossbeam_channel::Sender;
 
-use crate::protocol::Command;
+use crate::protocol::{Command, Event};
+
+/// How long a write to one viewer may block before that viewer is dropped.
+const VIEWER_WRITE_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// A served socket; the file is removed when this is dropped.
 #[derive(Debug)]
 pub struct SocketServer {
     path: PathBuf,
+    viewers: Viewers,
+}
+
+/// The connected viewers, to which progress events are sent (batch progress is not in
+/// `events.jsonl`, so a viewer gets it here).
+#[derive(Debug, Clone, Default)]
+pub struct Viewers(Arc<Mutex<Vec<UnixStream>>>);
+
+impl Viewers {
+    /// Send `event` as one JSON line to every viewer; one whose write fails or stalls is dropped.
+    pub fn send(&self, event: &Event) {
+        let Ok(mut viewers) = self.0.lock() else {
+            return;
+        };
+        if viewers.is_empty() {
+            return;
+        }
+        let mut line = serde_json::to_string(event).expect("events always serialise");
+        line.push('\n');
+        viewers.retain_mut(|v| v.write_all(line.as_bytes()).is_ok());
+    }
+
+    fn add(&self, stream: &UnixStream) {
+        if let (Ok(clone), Ok(mut viewers)) = (stream.try_clone(), self.0.lock()) {
+            let _ = clone.set_write_timeout(Some(VIEWER_WRITE_TIMEOUT));
+            viewers.push(clone);
+        }
+    }
+}
+
+impl SocketServer {
+    /// The viewers connected now and later.
+    pub fn viewers(&self) -> Viewers {
+        self.viewers.clone()
+    }
 }
 
 impl Drop for SocketServer {
@@ -21,7 +61,8 @@ impl Drop for SocketServer {
 }
 
 /// Listen on `path` and feed every command received into `commands` (the worker's command channel,
-/// the same one the run's own front end uses). A line that is not a command is answered with
+/// the same one the run's own front end uses); what is given to [`SocketServer::viewers`] is sent
+/// to every connection. A line that is not a command is answered with
 /// `{"error": …}` and skipped. Each connection is served on its own thread, so several viewers can
 /// be connected at once.
 ///
@@ -31,10 +72,13 @@ pub fn serve(path: &Path, commands: Sender<Command>) -> std::io::Result<SocketSe
     let _ = std::fs::remove_file(path);
     let listener = UnixListener::bind(path)
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let viewers = Viewers::default();
+    let accepted = viewers.clone();
     std::thread::Builder::new()
         .name("mkd-control".into())
         .spawn(move || {
             for stream in listener.incoming().flatten() {
+                accepted.add(&stream);
                 let commands = commands.clone();
                 let _ = std::thread::Builder::new()
                     .name("mkd-viewer".into())
@@ -43,6 +87,7 @@ pub fn serve(path: &Path, commands: Sender<Command>) -> std::io::Result<SocketSe
         })?;
     Ok(SocketServer {
         path: path.to_path_buf(),
+        viewers,
     })
 }
 
