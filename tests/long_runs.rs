@@ -158,6 +158,15 @@ fn killed_in_the_second_stage_then_resumed_equals_an_uninterrupted_run() {
             .count()
     };
     assert_eq!(finished(&crashed), 3);
+    // The best checkpoints are byte for byte the uninterrupted run's.
+    for entry in std::fs::read_dir(reference.join("checkpoints")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "safetensors") {
+            let name = path.file_name().unwrap();
+            let resumed = std::fs::read(crashed.join("checkpoints").join(name)).unwrap();
+            assert!(resumed == std::fs::read(&path).unwrap(), "{name:?}");
+        }
+    }
 
     let o = bin().arg("resume").arg(&crashed).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "a finished run is not resumed");
@@ -187,6 +196,7 @@ fn sigterm_interrupts_and_a_corrupt_checkpoint_falls_back_to_the_previous_one() 
         "arm0.safetensors",
         "arm0.optim.safetensors",
         "arm1.safetensors",
+        "best0.safetensors",
     ] {
         let tensors = candle_core::safetensors::load(newest.join(file), &candle_core::Device::Cpu)
             .unwrap_or_else(|e| panic!("{file}: {e}"));

@@ -52,7 +52,7 @@ pub struct StageState {
 }
 
 /// One arm in a checkpoint; a trained arm's weights are `arm<i>.safetensors`, its optimizer
-/// state `arm<i>.optim.safetensors`.
+/// state `arm<i>.optim.safetensors`, its best checkpoint so far `best<i>.safetensors`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArmState {
     pub kind: ArmKind,
@@ -217,6 +217,16 @@ pub(super) fn save(
                 let Source::Trained { model, .. } = &arm.source else {
                     continue;
                 };
+                if arm.saved {
+                    // The best checkpoint as of this epoch. A hard link costs nothing: the best
+                    // file is replaced by rename, never rewritten in place.
+                    let best = format!("best{i}.safetensors");
+                    let to = dir.join(&best);
+                    if std::fs::hard_link(&arm.checkpoint, &to).is_err() {
+                        std::fs::copy(&arm.checkpoint, &to)?;
+                    }
+                    files.push(best);
+                }
                 let weights = format!("arm{i}.safetensors");
                 model.save(&dir.join(&weights))?;
                 let optim = format!("arm{i}.optim.safetensors");
@@ -322,6 +332,15 @@ pub(super) fn restore(
                 optimizer,
             }
         };
+        let best = point.path.join(format!("best{i}.safetensors"));
+        if saved.saved && best.is_file() {
+            // The best epoch as the checkpoint knew it: a later best from the lost part of the
+            // interrupted run must not stand in for it.
+            let tmp = checkpoint.with_extension("safetensors.tmp");
+            std::fs::copy(&best, &tmp)
+                .and_then(|_| std::fs::rename(&tmp, &checkpoint))
+                .with_context(|| format!("restoring {}", checkpoint.display()))?;
+        }
         let mut arm = Arm::new(saved.kind, source, checkpoint);
         arm.val_history = saved.records.iter().map(|r| r.val_acc).collect();
         arm.records = saved.records;
