@@ -225,6 +225,9 @@ impl Printer {
             | Event::PlannerThresholdsApplied { .. } => {
                 format!("[{t}] {}", event.planner_line()?)
             }
+            halted @ Event::StageHalted { .. } => {
+                format!("[{t}] {}", crate::session::halted_line(halted)?)
+            }
             Event::BatchProgress { .. }
             | Event::CheckpointSaved { .. }
             | Event::Advantage { .. } => return None,

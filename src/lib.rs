@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod cli;
 pub mod compare;
+pub mod control_socket;
 pub mod data;
 pub mod distill;
 pub mod headless;

@@ -994,3 +994,27 @@ fn control_cached_marks_the_arm_before_its_stage_starts() {
         vec![ArmKind::Kd, ArmKind::KdFromTeacher]
     );
 }
+
+/// `mkd-tui attach`: q leaves the viewer without a command to the run; X asks, and y stops the run.
+#[test]
+fn a_viewer_leaves_with_q_and_stops_the_run_only_with_x_confirmed() {
+    use mkd_tui::tui::{App, TuiOptions};
+    let viewer = || {
+        let mut script = Script::new(App::new(TuiOptions {
+            no_color: false,
+            title: "run".into(),
+            viewer: true,
+        }));
+        through_ta(&mut script);
+        script.app
+    };
+    let mut app = viewer();
+    assert!(app.is_running());
+    assert_eq!(app.on_key(Key::Char('q')), None);
+    assert!(app.should_quit());
+
+    let mut app = viewer();
+    assert_eq!(app.on_key(Key::Char('X')), None);
+    assert_eq!(app.overlay(), Overlay::ConfirmQuit);
+    assert_eq!(app.on_key(Key::Char('y')), Some(Command::Quit));
+}

@@ -97,3 +97,96 @@ fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"finished\""), "{status}");
 }
+
+fn send(socket: &Path, commands: &[mkd_tui::protocol::Command]) {
+    use std::io::Write as _;
+    let mut stream = connect(socket);
+    for c in commands {
+        writeln!(stream, "{}", serde_json::to_string(c).unwrap()).unwrap();
+    }
+}
+
+fn wait_until(what: &str, pred: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !pred() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "waited too long for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The terminal goes away mid-run (the tmux server is killed: the pane's terminal hangs up and the
+/// process gets SIGHUP): the run goes on without a screen, finishes and writes its report.
+#[test]
+fn tui_run_outlives_its_terminal() {
+    use mkd_tui::protocol::Command as RunCommand;
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipping the SIGHUP test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let tmux = Tmux {
+        socket: format!("mkd-hup-{}", std::process::id()),
+    };
+    let script = format!(
+        "cd {} && {} run tests/fixtures/tiny-digits.yaml --out {} --set training.epochs=100 \
+         --set distill.control_cache={}; sleep 600",
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_BIN_EXE_mkd-tui"),
+        out.display(),
+        tmp.path().join("cache").display()
+    );
+    let status = tmux
+        .cmd()
+        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
+        .arg(script)
+        .env("TERM", "xterm-256color")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Hold the run while its terminal goes, so the hangup surely lands mid-run.
+    let socket = out.join("control.sock");
+    wait_until("the control socket", || socket.exists());
+    send(&socket, &[RunCommand::Pause]);
+    let events = out.join("events.jsonl");
+    wait_until("the pause", || {
+        std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"paused\""))
+    });
+    tmux.cmd().arg("kill-server").output().unwrap();
+    let log = out.join("run.log");
+    wait_until("the headless switch", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("without a screen"))
+    });
+    let rule = mkd_tui::stop::StopRule {
+        max_epochs: Some(2),
+        ..Default::default()
+    };
+    send(
+        &socket,
+        &[RunCommand::SetStopRule(rule), RunCommand::Resume],
+    );
+    wait_until("the end of the run in its log", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("finished in"))
+    });
+    assert!(out.join("report.json").is_file());
+    let status = std::fs::read_to_string(out.join("status.json")).unwrap();
+    assert!(status.contains("\"finished\""), "{status}");
+}
+
+/// Connect to a run's socket; between its bind and listen a connection is refused, so retry.
+fn connect(socket: &Path) -> std::os::unix::net::UnixStream {
+    let start = Instant::now();
+    loop {
+        match std::os::unix::net::UnixStream::connect(socket) {
+            Ok(s) => return s,
+            Err(e) if start.elapsed() < Duration::from_secs(30) => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("{}: {e}", socket.display()),
+        }
+    }
+}

@@ -14,6 +14,10 @@ Examples:
   mkd-tui compare presets/fashion-dynamic.yaml --seeds 3 --strategies scratch,kd,takd-each,dgkd,dynamic
   mkd-tui presets                           list the shipped presets
   mkd-tui bench --threads 2 --cases mlp,cnn,kd   training/inference images/s, peak memory
+  mkd-tui run presets/quick.yaml --detach   train in the background; prints the run directory
+  mkd-tui attach                            watch (and steer) the newest run
+  mkd-tui ls                                list the runs under runs/
+  mkd-tui resume runs/quick-20261129T190000Z  continue an interrupted run
 
 Exit codes: 0 finished, 1 failed, 2 bad preset or arguments, 130 stopped by the user.";
 
@@ -39,6 +43,23 @@ pub enum CliCommand {
     /// Train the preset's student by several strategies over several seeds and write a comparison
     /// table (compare.md, compare.json).
     Compare(CompareArgs),
+    /// Continue an interrupted run from its last checkpoint.
+    Resume(ResumeArgs),
+    /// List the runs in a folder: preset, status, stage, progress, elapsed, best accuracies.
+    Ls {
+        /// Folder holding the run directories.
+        #[arg(long, default_value = "runs")]
+        runs: PathBuf,
+    },
+    /// Open the terminal UI on a run started elsewhere (running or finished); q leaves the viewer
+    /// and the run goes on.
+    Attach {
+        /// Run directory (default: the newest run under --runs).
+        run_dir: Option<PathBuf>,
+        /// Folder holding the run directories.
+        #[arg(long, default_value = "runs")]
+        runs: PathBuf,
+    },
     /// List the presets in a folder with their descriptions.
     Presets {
         /// Folder to list.
@@ -62,6 +83,22 @@ pub struct RunArgs {
     /// Override a preset value: key.path=value (repeatable), e.g. --set training.epochs=2.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Train in the background (headless, own session, output in <run dir>/run.log); prints the
+    /// run directory and how to attach.
+    #[arg(long, conflicts_with = "headless")]
+    pub detach: bool,
+    /// Internal: --out was made empty by `run --detach` for this process.
+    #[arg(long, hide = true, requires = "out")]
+    pub prepared: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Run directory of the interrupted run.
+    pub run_dir: PathBuf,
+    /// No terminal UI: one progress line per epoch on stderr.
+    #[arg(long)]
+    pub headless: bool,
 }
 
 #[derive(Debug, Args)]

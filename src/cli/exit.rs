@@ -9,7 +9,7 @@ pub enum ExitCode {
     Failure,
     /// 2: bad input — preset file, `--set`, command line.
     BadInput,
-    /// 130: stopped by the user (q + y in the TUI, Ctrl-C headless).
+    /// 130: stopped (q + y in the TUI: aborted; Ctrl-C or SIGTERM headless: interrupted, resumable).
     Aborted,
 }
 

@@ -1,12 +1,17 @@
-//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `presets`, `bench`.
+//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `compare`, `presets`, `bench`, `resume`, `ls`, `attach`.
 
 mod args;
+mod attach;
 mod bench;
 mod check;
 mod check_planner;
 mod compare;
+mod detach;
 mod exit;
 mod list_presets;
+mod ls;
+mod output;
+mod resume;
 mod run;
 
 pub use args::{Cli, CliCommand};
@@ -20,11 +25,16 @@ pub fn main(cli: Cli) -> i32 {
         Some(CliCommand::Compare(args)) => compare::compare(&args),
         Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
         Some(CliCommand::Bench(args)) => bench::bench(&args),
+        Some(CliCommand::Resume(args)) => resume::resume(&args),
+        Some(CliCommand::Ls { runs }) => ls::list(&runs),
+        Some(CliCommand::Attach { run_dir, runs }) => attach::attach(run_dir.as_deref(), &runs),
         None => run::run(&args::RunArgs {
             preset: cli.preset.unwrap_or_else(args::default_preset),
             headless: false,
             out: None,
             set: cli.set,
+            detach: false,
+            prepared: false,
         }),
     };
     match result {

@@ -2,12 +2,15 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use super::args::RunArgs;
 use super::ExitCode;
 use crate::headless::{self, HeadlessExit};
-use crate::protocol::Command;
-use crate::run_dir::{RunDir, RunState, Status};
+use crate::protocol::{Command, FrontEndLink};
+use crate::run_dir::{RunDir, RunLock, RunState, Status};
 use crate::session::{self, Plan};
 use crate::tui::{self, TuiExit, TuiOptions};
 
@@ -27,7 +30,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         && args.preset.components().count() == 1
     {
         eprintln!(
-            "mkd-tui: `{}` is neither a preset file nor a command (commands: run, check, compare, presets; see --help)",
+            "mkd-tui: `{}` is neither a preset file nor a command (commands: run, check, compare, presets, bench, resume, ls, attach; see --help)",
             args.preset.display()
         );
         return Ok(ExitCode::BadInput);
@@ -40,40 +43,87 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let plan = Plan::new(&loaded.preset);
-    let run_dir = match RunDir::create(
-        args.out.as_deref(),
-        Path::new("runs"),
-        &loaded.preset.name,
-        chrono::Utc::now(),
-    ) {
+    let made = match (args.prepared, args.out.as_deref()) {
+        (true, Some(out)) => RunDir::open(out),
+        _ => RunDir::create(
+            args.out.as_deref(),
+            Path::new("runs"),
+            &loaded.preset.name,
+            chrono::Utc::now(),
+        ),
+    };
+    let run_dir = match made {
         Ok(d) => d,
         Err(e) => {
             eprintln!("mkd-tui: {e}");
             return Ok(ExitCode::BadInput);
         }
     };
-    let dir = run_dir.path().to_path_buf();
-    let (link, worker) = session::spawn(plan, run_dir)?;
+    if args.detach {
+        return super::detach::start(args, &run_dir);
+    }
+    let lock = match RunLock::acquire(run_dir.path()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("mkd-tui: {e}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let (link, worker) = session::spawn(plan, run_dir.clone())?;
     let headless = args.headless || !std::io::stdout().is_terminal();
+    drive(link, worker, &run_dir, headless, &loaded.preset.name, lock)
+}
+
+/// Serve the control socket, hand the worker's events to a front end until the run ends, and
+/// leave the run directory consistent. Shared by `run` and `resume`; `_lock` is held to the end.
+pub(super) fn drive(
+    link: FrontEndLink,
+    worker: JoinHandle<()>,
+    run_dir: &RunDir,
+    headless: bool,
+    title: &str,
+    _lock: RunLock,
+) -> anyhow::Result<ExitCode> {
+    let dir = run_dir.path().to_path_buf();
+    let _socket = match crate::control_socket::serve(&run_dir.socket_path(), link.commands.clone())
+    {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("mkd-tui: warning: no control socket, `attach` can watch but not steer this run: {e}");
+            None
+        }
+    };
+    let link = match &_socket {
+        Some(server) => tap_progress(link, server.viewers()),
+        None => link,
+    };
     let commands = link.commands.clone();
+    let signalled = Arc::new(AtomicBool::new(false));
     let code = if headless {
         let commands = commands.clone();
         let mut interrupts = 0;
         let status = dir.join("status.json");
-        // SIGINT, SIGTERM, SIGHUP: stop after the current batch, keeping the run directory
-        // consistent (status `aborted`). A second signal leaves at once, still marking the run.
+        let resume_hint = format!("continue with: mkd-tui resume {}", dir.display());
+        let flag = signalled.clone();
+        // SIGINT, SIGTERM: stop after the current batch; the last per-epoch checkpoint is where
+        // `mkd-tui resume` continues (status `interrupted`). A second signal leaves at once.
         let _ = ctrlc::set_handler(move || {
             interrupts += 1;
+            flag.store(true, Ordering::SeqCst);
             if interrupts > 1 {
-                let detail =
-                    Some("killed by a second signal before the current batch ended".into());
-                let _ = Status::now(RunState::Aborted, detail).write(&status);
+                let detail = Some(format!(
+                    "killed by a second signal before the current batch ended; {resume_hint}"
+                ));
+                let _ = Status::now(RunState::Interrupted, detail).write(&status);
                 std::process::exit(130);
             }
             eprintln!("mkd-tui: stopping after the current batch (Ctrl-C again to leave at once)");
             let _ = commands.send(Command::Quit);
         });
-        let exit = headless::run(link, &mut std::io::stderr());
+        // SIGHUP (the terminal went away) is not a stop: the run goes on, its lines in run.log.
+        tui::hangup::install();
+        let mut out = super::output::TerminalOrLog::new(run_dir.log_path());
+        let exit = headless::run(link, &mut out);
         match exit {
             HeadlessExit::Finished => ExitCode::Success,
             HeadlessExit::Aborted => ExitCode::Aborted,
@@ -82,19 +132,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         let options = TuiOptions {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-            title: loaded.preset.name.clone(),
+            title: title.to_string(),
+            viewer: false,
         };
-        let exit = tui::run(link, options)?;
-        let code = match &exit {
-            TuiExit::Finished => ExitCode::Success,
-            TuiExit::Failed(e) => {
-                eprintln!("mkd-tui: run failed: {e}");
-                ExitCode::Failure
+        tui::hangup::install();
+        match tui::run(&link, options) {
+            Ok(exit) if !tui::hangup::terminal_gone() => {
+                let code = match &exit {
+                    TuiExit::Finished => ExitCode::Success,
+                    TuiExit::Failed(e) => {
+                        eprintln!("mkd-tui: run failed: {e}");
+                        ExitCode::Failure
+                    }
+                    TuiExit::Aborted | TuiExit::QuitBeforeEnd => ExitCode::Aborted,
+                };
+                eprintln!("mkd-tui: run directory {}", dir.display());
+                code
             }
-            TuiExit::Aborted | TuiExit::QuitBeforeEnd => ExitCode::Aborted,
-        };
-        eprintln!("mkd-tui: run directory {}", dir.display());
-        code
+            // The terminal is gone (SIGHUP) or failed: the training goes on without a screen.
+            lost => continue_headless(link, run_dir, lost.err()),
+        }
     };
     // Normally the worker has sent its last event already. If the front end left early, tell the
     // worker to stop after its current batch, then let it finish writing the run directory.
@@ -102,5 +159,68 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let _ = commands.send(Command::Quit);
     }
     let _ = worker.join();
+    if signalled.load(Ordering::SeqCst) && code == ExitCode::Aborted {
+        let detail = format!(
+            "stopped by a signal; continue with: mkd-tui resume {}",
+            dir.display()
+        );
+        Status::now(RunState::Interrupted, Some(detail)).write(&run_dir.status_path())?;
+        eprintln!(
+            "mkd-tui: interrupted; continue with: mkd-tui resume {}",
+            dir.display()
+        );
+    }
     Ok(code)
+}
+
+/// The rest of a TUI run whose terminal went away: its events go to `run.log` in the run
+/// directory, one line each as headless, until the run ends. Nothing is written to the dead
+/// terminal (a write there could fail and `eprintln!` would panic on it).
+fn continue_headless(
+    link: FrontEndLink,
+    run_dir: &RunDir,
+    error: Option<anyhow::Error>,
+) -> ExitCode {
+    use std::io::Write as _;
+    let log_path = run_dir.log_path();
+    let mut log: Box<dyn std::io::Write> = match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+    {
+        Ok(f) => Box::new(f),
+        Err(_) => Box::new(std::io::sink()),
+    };
+    let why = match (tui::hangup::hung_up(), error) {
+        (true, _) => "the terminal hung up (SIGHUP)".to_string(),
+        (false, Some(e)) => format!("the terminal failed ({e:#})"),
+        (false, None) => "the terminal went away".to_string(),
+    };
+    let _ = writeln!(log, "mkd-tui: {why}; training goes on without a screen");
+    match headless::run(link, &mut log) {
+        HeadlessExit::Finished => ExitCode::Success,
+        HeadlessExit::Aborted => ExitCode::Aborted,
+        HeadlessExit::Failed(_) => ExitCode::Failure,
+    }
+}
+
+/// The same link, with every progress event also sent to the socket's viewers. The copy runs on
+/// its own thread and passes events on with `try_send`, so neither a slow viewer nor a slow
+/// screen ever slows the worker.
+fn tap_progress(link: FrontEndLink, viewers: crate::control_socket::Viewers) -> FrontEndLink {
+    let (tx, rx) = crossbeam_channel::bounded(64);
+    let source = link.progress;
+    let _ = std::thread::Builder::new()
+        .name("mkd-progress".into())
+        .spawn(move || {
+            for event in source {
+                viewers.send(&event);
+                let _ = tx.try_send(event);
+            }
+        });
+    FrontEndLink {
+        lifecycle: link.lifecycle,
+        progress: rx,
+        commands: link.commands,
+    }
 }

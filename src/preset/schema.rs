@@ -105,10 +105,26 @@ pub struct TrainingConfig {
     pub optimizer: OptimizerConfig,
     #[serde(default)]
     pub schedule: ScheduleConfig,
+    /// What a NaN or infinite training loss does: `stop_run` (default) or `halt_stage`.
+    #[serde(default)]
+    pub on_non_finite_loss: OnNonFiniteLoss,
 }
 
 fn default_batch_size() -> usize {
     128
+}
+
+/// What happens when a training loss is NaN or infinite. Either way the stage is halted at that
+/// batch and a `stage_halted` event names the model, arm, epoch and batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnNonFiniteLoss {
+    /// The run fails (exit code 1); the run directory keeps what was done.
+    #[default]
+    StopRun,
+    /// The stage ends there and the run goes on: the model's best epoch so far teaches the next
+    /// stage (the run fails if there is none yet); the report marks the model as halted.
+    HaltStage,
 }
 
 /// The optimizer of every arm.

@@ -340,6 +340,19 @@ pub enum Event {
         /// Wall time of filling the cache, seconds (counted in the arm's first epoch).
         seconds: f64,
     },
+    /// A training loss was NaN or infinite: the stage stopped at this batch. The run then fails
+    /// or goes on, as `training.on_non_finite_loss` says (`run_goes_on`).
+    StageHalted {
+        stage: usize,
+        model: String,
+        arm: ArmKind,
+        /// 1-based epoch and batch of the bad loss.
+        epoch: usize,
+        batch: usize,
+        /// The loss as text (`NaN`, `inf`, `-inf`: JSON has no such numbers).
+        loss: String,
+        run_goes_on: bool,
+    },
 }
 
 impl Event {

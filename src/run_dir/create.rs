@@ -72,16 +72,23 @@ impl RunDir {
             what: "cannot create the run directory",
             source,
         })?;
-        // Fail now, not after an hour of training, if the folder cannot be written.
-        let probe = root.join(".write-test");
-        std::fs::write(&probe, b"ok")
-            .and_then(|_| std::fs::remove_file(&probe))
-            .map_err(|source| RunDirError::Io {
-                path: root.clone(),
-                what: "the run directory is not writable",
-                source,
-            })?;
+        probe_writable(&root)?;
         Ok(RunDir { root })
+    }
+
+    /// An existing run directory: one to resume, or the empty one `run --detach` made for its
+    /// background process. Errors: it is not a folder or cannot be written.
+    pub fn open(dir: &Path) -> Result<RunDir, RunDirError> {
+        let checkpoints = dir.join("checkpoints");
+        std::fs::create_dir_all(&checkpoints).map_err(|source| RunDirError::Io {
+            path: checkpoints.clone(),
+            what: "cannot open the run directory",
+            source,
+        })?;
+        probe_writable(dir)?;
+        Ok(RunDir {
+            root: dir.to_path_buf(),
+        })
     }
 
     /// The folder itself.
@@ -129,6 +136,16 @@ impl RunDir {
         self.root.join("metrics.csv")
     }
 
+    /// `control.sock`: the Unix socket viewers send commands through.
+    pub fn socket_path(&self) -> PathBuf {
+        self.root.join("control.sock")
+    }
+
+    /// `run.log`: stdout and stderr of a `--detach`ed run.
+    pub fn log_path(&self) -> PathBuf {
+        self.root.join("run.log")
+    }
+
     pub fn status_path(&self) -> PathBuf {
         self.root.join("status.json")
     }
@@ -140,6 +157,19 @@ impl RunDir {
     pub fn report_json_path(&self) -> PathBuf {
         self.root.join("report.json")
     }
+}
+
+/// Fail now, not after an hour of training, if the folder cannot be written (permissions, a full
+/// or read-only disk).
+fn probe_writable(root: &Path) -> Result<(), RunDirError> {
+    let probe = root.join(".write-test");
+    std::fs::write(&probe, [0u8; 4096])
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|source| RunDirError::Io {
+            path: root.to_path_buf(),
+            what: "the run directory is not writable",
+            source,
+        })
 }
 
 /// `p` made absolute against the working directory (unchanged if that fails).

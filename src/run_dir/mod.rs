@@ -2,12 +2,15 @@
 //! `report.md` and `report.json`.
 
 mod create;
+pub mod generations;
+mod lock;
 pub mod planner_report;
 mod recorder;
 pub mod report;
 mod status;
 
 pub use create::{RunDir, RunDirError};
+pub use lock::{pid_alive, LockError, RunLock};
 pub use recorder::Recorder;
 pub use report::{ArmReport, Comparison, ModelReport, Report, ReportBuilder};
 pub use status::{RunState, Status};

@@ -15,6 +15,8 @@ pub struct Recorder {
     metrics: BufWriter<File>,
     events_path: PathBuf,
     metrics_path: PathBuf,
+    /// Lines in `events.jsonl` and `metrics.csv` (header included) so far.
+    lines: (usize, usize),
 }
 
 /// Header of `metrics.csv`.
@@ -35,7 +37,52 @@ impl Recorder {
             metrics,
             events_path,
             metrics_path,
+            lines: (0, 1),
         })
+    }
+
+    /// Reopen the files of an interrupted run, cut back to their first `events_lines` and
+    /// `metrics_lines` lines (what a checkpoint had seen), so a resumed run records each epoch
+    /// exactly once. Each file is rewritten atomically (temporary file, then rename).
+    /// Returns the recorder and the events kept, oldest first.
+    ///
+    /// Errors: a file is missing, shorter than asked, or holds a line that is not an event.
+    pub fn resume(
+        dir: &RunDir,
+        events_lines: usize,
+        metrics_lines: usize,
+    ) -> std::io::Result<(Recorder, Vec<Event>)> {
+        let events_path = dir.events_path();
+        let metrics_path = dir.metrics_path();
+        let kept_events = truncate_lines(&events_path, events_lines)?;
+        truncate_lines(&metrics_path, metrics_lines)?;
+        let mut events = Vec::with_capacity(kept_events.len());
+        for (i, line) in kept_events.iter().enumerate() {
+            let event = serde_json::from_str(line).map_err(|e| {
+                std::io::Error::other(format!(
+                    "{}:{}: not an event ({e})",
+                    events_path.display(),
+                    i + 1
+                ))
+            })?;
+            events.push(event);
+        }
+        let append = |p: &PathBuf| std::fs::OpenOptions::new().append(true).open(p);
+        Ok((
+            Recorder {
+                events: BufWriter::new(append(&events_path)?),
+                metrics: BufWriter::new(append(&metrics_path)?),
+                events_path,
+                metrics_path,
+                lines: (events_lines, metrics_lines),
+            },
+            events,
+        ))
+    }
+
+    /// Lines written so far to `events.jsonl` and to `metrics.csv` (its header included).
+    pub fn lines(&self) -> (usize, usize) {
+        self.lines
     }
 
     /// Record one event. Errors name the file that could not be written.
@@ -47,6 +94,7 @@ impl Recorder {
         writeln!(self.events, "{line}")
             .and_then(|_| self.events.flush())
             .map_err(|e| format!("{}: {e}", self.events_path.display()))?;
+        self.lines.0 += 1;
         if let Event::EpochEnd(r) = event {
             writeln!(
                 self.metrics,
@@ -63,7 +111,30 @@ impl Recorder {
             )
             .and_then(|_| self.metrics.flush())
             .map_err(|e| format!("{}: {e}", self.metrics_path.display()))?;
+            self.lines.1 += 1;
         }
         Ok(())
     }
+}
+
+/// Keep the first `n` lines of `path` (rewritten atomically); returns them.
+fn truncate_lines(path: &std::path::Path, n: usize) -> std::io::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let lines: Vec<String> = text.lines().take(n).map(str::to_string).collect();
+    if lines.len() < n {
+        return Err(std::io::Error::other(format!(
+            "{}: {} lines, the checkpoint expects at least {n}",
+            path.display(),
+            lines.len()
+        )));
+    }
+    let mut kept = lines.join("\n");
+    if n > 0 {
+        kept.push('\n');
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, kept)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(lines)
 }

@@ -54,6 +54,9 @@ pub struct ModelReport {
     pub weights: Option<PathBuf>,
     pub epochs_planned: usize,
     pub stopped_early: Option<EarlyStop>,
+    /// A NaN or infinite loss halted the stage: model, arm, epoch and batch in one line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub halted: Option<String>,
     pub arms: Vec<ArmReport>,
 }
 
@@ -138,6 +141,8 @@ pub struct ReportBuilder {
     stops: BTreeMap<String, (usize, StopKind, String, AfterStop, Option<f64>)>,
     planner: Option<super::planner_report::PlannerReport>,
     logit_caches: Vec<LogitCacheNote>,
+    /// model → the `StageHalted` line.
+    halted: BTreeMap<String, String>,
 }
 
 impl ReportBuilder {
@@ -214,6 +219,11 @@ impl ReportBuilder {
                 self.planner
                     .get_or_insert_with(Default::default)
                     .observe(event);
+            }
+            Event::StageHalted { model, .. } => {
+                if let Some(line) = crate::session::halted_line(event) {
+                    self.halted.insert(model.clone(), line);
+                }
             }
             _ => {}
         }
@@ -298,6 +308,7 @@ impl ReportBuilder {
                     weights: node.weights.clone(),
                     epochs_planned: node.epochs,
                     stopped_early: self.early_stop(&node.name, node.epochs, plan.train_size),
+                    halted: self.halted.get(&node.name).cloned(),
                     arms: arms
                         .iter()
                         .map(|a| {
@@ -481,6 +492,17 @@ impl Report {
                     clock(a.seconds),
                     a.teacher_forwards
                 );
+            }
+        }
+        let halted: Vec<&String> = self
+            .models
+            .iter()
+            .filter_map(|m| m.halted.as_ref())
+            .collect();
+        if !halted.is_empty() {
+            let _ = writeln!(s, "\n## Halted stages (non-finite loss)\n");
+            for line in halted {
+                let _ = writeln!(s, "- {line}");
             }
         }
         if self.comparisons.len() > 1 {

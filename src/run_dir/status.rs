@@ -1,4 +1,4 @@
-//! `status.json`: whether the run is running, finished, aborted or failed.
+//! `status.json`: whether the run is running, finished, aborted, failed or interrupted.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,8 @@ pub enum RunState {
     Finished,
     Aborted,
     Failed,
+    /// Stopped by a signal (or its process died): `mkd-tui resume` continues it.
+    Interrupted,
 }
 
 /// Contents of `status.json`, rewritten at each change of state.
@@ -36,6 +38,21 @@ impl Status {
     }
 
     /// Write atomically (temporary file, then rename), so a reader never sees half a file.
+    /// Read `path`. Errors name the file.
+    pub fn read(path: &std::path::Path) -> anyhow::Result<Status> {
+        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// The state as people should see it: a `running` run whose process is gone was interrupted.
+    pub fn effective_state(&self) -> RunState {
+        if self.state == RunState::Running && !super::pid_alive(self.pid) {
+            RunState::Interrupted
+        } else {
+            self.state
+        }
+    }
+
     pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;

@@ -13,6 +13,37 @@ pub struct Emitter {
     progress: Sender<Event>,
     recorder: Recorder,
     pub(crate) report: ReportBuilder,
+    fault: Option<Fault>,
+}
+
+/// Fault injection for the process tests: `MKD_TUI_FAULT=kill@S:E:B` (or `term@…`, `hup@…`) makes
+/// the process send itself SIGKILL (SIGTERM, SIGHUP) when batch `B` of epoch `E` (1-based) of stage `S`
+/// (0-based) is reported: a crash or a `kill` at a known point of the run.
+pub const FAULT_ENV: &str = "MKD_TUI_FAULT";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Fault {
+    signal: i32,
+    at: (usize, usize, usize),
+}
+
+impl Fault {
+    fn from_env() -> Option<Fault> {
+        let spec = std::env::var(FAULT_ENV).ok()?;
+        let (signal, at) = spec.split_once('@')?;
+        let signal = match signal {
+            "kill" => libc::SIGKILL,
+            "term" => libc::SIGTERM,
+            "hup" => libc::SIGHUP,
+            _ => return None,
+        };
+        let n: Vec<usize> = at.split(':').filter_map(|x| x.parse().ok()).collect();
+        let [s, e, b] = n[..] else { return None };
+        Some(Fault {
+            signal,
+            at: (s, e, b),
+        })
+    }
 }
 
 impl Emitter {
@@ -22,6 +53,7 @@ impl Emitter {
             progress,
             recorder,
             report: ReportBuilder::default(),
+            fault: Fault::from_env(),
         }
     }
 
@@ -29,6 +61,21 @@ impl Emitter {
     /// a run directory that can no longer be written is, and names the file.
     pub fn emit(&mut self, event: Event) -> Result<(), String> {
         if event.is_lossy() {
+            if let (
+                Some(fault),
+                Event::BatchProgress {
+                    stage,
+                    epoch,
+                    batch,
+                    ..
+                },
+            ) = (self.fault, &event)
+            {
+                if fault.at == (*stage, *epoch, *batch) {
+                    // SAFETY: raise only delivers a signal to this process.
+                    unsafe { libc::raise(fault.signal) };
+                }
+            }
             let _ = self.progress.try_send(event);
             return Ok(());
         }
@@ -36,5 +83,17 @@ impl Emitter {
         self.report.observe(&event);
         let _ = self.lifecycle.send(event);
         recorded
+    }
+
+    /// An event recorded by the interrupted run this one resumes: fed to the report and the front
+    /// end, not recorded again.
+    pub fn replay(&mut self, event: Event) {
+        self.report.observe(&event);
+        let _ = self.lifecycle.send(event);
+    }
+
+    /// Lines in `events.jsonl` and `metrics.csv` so far (a checkpoint notes them).
+    pub fn recorded_lines(&self) -> (usize, usize) {
+        self.recorder.lines()
     }
 }

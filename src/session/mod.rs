@@ -5,13 +5,16 @@ mod control;
 pub mod control_cache;
 mod dense;
 mod emitter;
+mod halt;
 mod plan;
 mod planning;
 mod probe;
+pub mod resume;
 mod stage;
 pub mod strategy;
 mod teacher_logits;
 mod worker;
 
+pub use halt::halted_line;
 pub use plan::{Plan, StagePlan};
-pub use worker::spawn;
+pub use worker::{spawn, spawn_resumed};

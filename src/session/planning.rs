@@ -14,11 +14,13 @@ use super::strategy::nodes_with;
 use crate::data::Dataset;
 use crate::model::Classifier;
 use crate::planner::{Ladder, Search};
-use crate::preset::ModelNode;
+use crate::preset::{ModelNode, Preset};
 use crate::protocol::{Event, LadderEntry, LogLevel};
+use crate::run_dir::RunDir;
 
 /// Run the planner for `plan` (teacher → student, the teacher trained) and return the plan of the
-/// chosen chain. `sizes` are the split sizes for the new plan's summary, sent as `PlanChanged`.
+/// chosen chain and its assistants (largest first). `sizes` are the split sizes for the new plan's
+/// summary, sent as `PlanChanged`.
 ///
 /// Errors: the preset has no `planner` section; a probe failed; the user quit during a probe
 /// ([`Interrupted`](super::probe::Interrupted) inside the error).
@@ -30,7 +32,7 @@ pub fn choose_assistants(
     emitter: &mut Emitter,
     control: &mut Control,
     sizes: (usize, usize, usize),
-) -> anyhow::Result<Plan> {
+) -> anyhow::Result<(Plan, Vec<ModelNode>)> {
     let preset = &plan.preset;
     let cfg = preset
         .planner
@@ -90,5 +92,37 @@ pub fn choose_assistants(
             plan: new_plan.summary(sizes),
         })
         .map_err(anyhow::Error::msg)?;
-    Ok(new_plan)
+    Ok((new_plan, assistants))
+}
+
+/// File of the run directory that keeps the assistants the planner chose, so that a resumed run
+/// trains the same chain without probing again.
+pub const CHOSEN_FILE: &str = "planned-assistants.json";
+
+/// Write the chosen assistants (largest first) atomically: a temporary file, then a rename.
+///
+/// Errors: the run directory is not writable.
+pub fn save_chosen(run_dir: &RunDir, assistants: &[ModelNode]) -> anyhow::Result<()> {
+    let path = run_dir.path().join(CHOSEN_FILE);
+    let tmp = run_dir.path().join(format!("{CHOSEN_FILE}.tmp"));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(assistants)?)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// The plan with the assistants chosen before an interruption; `None` when the planner had not
+/// finished.
+///
+/// Errors: the file exists but is not a list of models (names the file).
+pub fn load_chosen(run_dir: &RunDir, preset: &Preset) -> anyhow::Result<Option<Plan>> {
+    let path = run_dir.path().join(CHOSEN_FILE);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(None);
+    };
+    let assistants: Vec<ModelNode> = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{}: expected a list of models", path.display()))?;
+    Ok(Some(Plan::from_nodes(
+        preset,
+        nodes_with(preset, &assistants),
+    )))
 }

@@ -11,6 +11,7 @@ use super::control::{Control, ManualRequest};
 use super::control_cache::{CacheKey, CachedCurve, ControlCache, Lookup};
 use super::emitter::Emitter;
 use super::plan::{Plan, StagePlan};
+use super::resume::{self, Checkpointer};
 use super::teacher_logits::TeacherLogits;
 use crate::data::{self, Dataset};
 use crate::model::Classifier;
@@ -37,6 +38,8 @@ pub struct StageContext<'a> {
     /// Dense guidance (DGKD): every model above the one in training, teacher first; the kd arm
     /// learns from all of them while it distils. Empty for chain guidance.
     pub dense_teachers: Vec<&'a Classifier>,
+    /// Per-epoch checkpoints, and where a resumed run continues.
+    pub checkpoints: &'a mut Checkpointer,
 }
 
 /// How a stage ended.
@@ -123,24 +126,37 @@ pub fn run_trained(
     chain_teacher: Option<&Classifier>,
 ) -> anyhow::Result<StageOutcome> {
     let preset = &ctx.plan.preset;
-    let mut arms = build_arms(ctx, stage)?;
     let distilled = stage.arms.first() == Some(&ArmKind::Kd);
     let train_len = ctx.data.train.len();
     let batches = train_len.div_ceil(stage.batch_size);
-    emit(
-        ctx,
-        Event::StageStarted {
-            stage: stage.index,
-            model: stage.name.clone(),
-            epochs: stage.epochs,
-            batches_per_epoch: batches,
-            arms: stage.arms.clone(),
-        },
-    )?;
     let mut switch = KdSwitch::default();
     let mut logits = TeacherLogits::new(preset.distill.logit_cache);
+    // A resumed stage continues after its checkpoint; its start is in events.jsonl already.
+    let (mut arms, first_epoch) = match resume::restore(ctx, stage)? {
+        Some(r) => {
+            switch = KdSwitch {
+                stopped: r.kd_stopped,
+                manual: r.manual,
+            };
+            (r.arms, if r.stage_over { stage.epochs } else { r.epoch })
+        }
+        None => {
+            let arms = build_arms(ctx, stage)?;
+            emit(
+                ctx,
+                Event::StageStarted {
+                    stage: stage.index,
+                    model: stage.name.clone(),
+                    epochs: stage.epochs,
+                    batches_per_epoch: batches,
+                    arms: stage.arms.clone(),
+                },
+            )?;
+            (arms, 0)
+        }
+    };
     let base_lr = stage.optimizer.lr();
-    for epoch in 0..stage.epochs {
+    'epochs: for epoch in first_epoch..stage.epochs {
         let lr = train::learning_rate(&stage.schedule, base_lr, epoch, stage.epochs);
         // Same order for every arm of the stage: the arms share their data order.
         let order = data::epoch_order(
@@ -157,11 +173,23 @@ pub fn run_trained(
                 _ => None,
             };
             let taught = teacher_of_arm.map(|t| (t, &mut logits));
-            if run_arm_epoch(ctx, stage, arm, epoch, lr, &order, taught)?.is_break() {
-                return Ok(StageOutcome::Aborted);
+            match run_arm_epoch(ctx, stage, arm, epoch, lr, &order, taught) {
+                Ok(flow) if flow.is_break() => return Ok(StageOutcome::Aborted),
+                Ok(_) => {}
+                Err(e) => {
+                    // A NaN loss may end the stage here and let the run go on.
+                    super::halt::on_train_error(ctx, stage, arm.kind, epoch + 1, e)?;
+                    break 'epochs;
+                }
             }
         }
-        match end_of_epoch(ctx, stage, &arms, &mut switch, distilled, epoch + 1)? {
+        let next = end_of_epoch(ctx, stage, &arms, &mut switch, distilled, epoch + 1)?;
+        if !matches!(next, Next::Quit) {
+            let over = matches!(next, Next::EndStage);
+            let kd = (switch.stopped, &switch.manual);
+            resume::save(ctx, stage, &arms, kd, epoch + 1, over)?;
+        }
+        match next {
             Next::Continue => {}
             Next::EndStage => break,
             Next::Quit => return Ok(StageOutcome::Aborted),
@@ -182,6 +210,17 @@ pub fn run_trained(
         unreachable!("the primary arm is always trained")
     };
     let mut best = model;
+    let last_stage = stage.index + 1 == ctx.plan.stages.len();
+    if !primary.saved && last_stage {
+        // Halted before any epoch ended, and nothing learns from it: nothing to reload.
+        return Ok(StageOutcome::Done(best));
+    }
+    if !primary.saved {
+        anyhow::bail!(
+            "{} has no best checkpoint yet (halted in its first epoch) to teach the next stage",
+            stage.name
+        );
+    }
     best.load(&primary.checkpoint)
         .with_context(|| format!("reloading the best checkpoint of {}", stage.name))?;
     Ok(StageOutcome::Done(best))
@@ -396,7 +435,7 @@ fn run_arm_epoch(
     emit(ctx, Event::EpochEnd(record.clone()))?;
     // Fields of `arm` apart from `source` (still borrowed by `model`) can be read here.
     if val > arm.best_val {
-        model.save(&arm.checkpoint).with_context(|| {
+        resume::save_atomically(model, &arm.checkpoint).with_context(|| {
             format!(
                 "saving the best checkpoint of {} ({} arm)",
                 stage.name,

@@ -2,7 +2,6 @@
 
 use std::panic::AssertUnwindSafe;
 use std::thread::JoinHandle;
-use std::time::Instant;
 
 use candle_core::Device;
 use chrono::{SecondsFormat, Utc};
@@ -14,6 +13,7 @@ use super::emitter::Emitter;
 use super::plan::Plan;
 use super::planning;
 use super::probe::Interrupted;
+use super::resume::{self, Checkpointer, ResumePoint};
 use super::stage::{self, StageContext, StageOutcome};
 use crate::data;
 use crate::model::Classifier;
@@ -30,13 +30,43 @@ const PROGRESS_CAPACITY: usize = 64;
 /// Every later failure — unreadable data, a model error, a panic in the worker — reaches the
 /// front end as `Event::RunFailed` and `status.json` says `failed`.
 pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, JoinHandle<()>)> {
-    let (lifecycle_tx, lifecycle_rx) = unbounded();
-    let (progress_tx, progress_rx) = bounded(PROGRESS_CAPACITY);
-    let (command_tx, command_rx) = unbounded();
     run_dir
         .write_preset(&plan.preset)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let recorder = Recorder::create(&run_dir)?;
+    start(plan, run_dir, recorder, None)
+}
+
+/// Continue the interrupted run in `run_dir` from `point` (see [`resume::find`]):
+/// `events.jsonl` and `metrics.csv` are cut back to what the checkpoint had seen, their events are
+/// replayed to the front end, finished stages are skipped and the interrupted stage continues
+/// after its checkpointed epoch. `warnings` (checkpoints skipped as corrupt) become log events.
+pub fn spawn_resumed(
+    plan: Plan,
+    run_dir: RunDir,
+    point: ResumePoint,
+    warnings: Vec<String>,
+) -> std::io::Result<(FrontEndLink, JoinHandle<()>)> {
+    let (recorder, events) = Recorder::resume(
+        &run_dir,
+        point.state.events_lines,
+        point.state.metrics_lines,
+    )?;
+    start(plan, run_dir, recorder, Some((point, events, warnings)))
+}
+
+/// What a resumed run starts from: the checkpoint, the events kept, warnings.
+type Resumed = (ResumePoint, Vec<Event>, Vec<String>);
+
+fn start(
+    plan: Plan,
+    run_dir: RunDir,
+    recorder: Recorder,
+    resumed: Option<Resumed>,
+) -> std::io::Result<(FrontEndLink, JoinHandle<()>)> {
+    let (lifecycle_tx, lifecycle_rx) = unbounded();
+    let (progress_tx, progress_rx) = bounded(PROGRESS_CAPACITY);
+    let (command_tx, command_rx) = unbounded();
     Status::now(RunState::Running, None).write(&run_dir.status_path())?;
     let handle = std::thread::Builder::new()
         .name("mkd-worker".into())
@@ -44,7 +74,7 @@ pub fn spawn(plan: Plan, run_dir: RunDir) -> std::io::Result<(FrontEndLink, Join
             let mut emitter = Emitter::new(lifecycle_tx, progress_tx, recorder);
             let mut control = Control::new(command_rx);
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                run(&plan, &run_dir, &mut emitter, &mut control)
+                run(&plan, &run_dir, &mut emitter, &mut control, resumed)
             }));
             let (state, event) = match result {
                 Ok(Ok(Finish::Finished(event))) => (RunState::Finished, *event),
@@ -102,33 +132,53 @@ fn run(
     run_dir: &RunDir,
     emitter: &mut Emitter,
     control: &mut Control,
+    resumed: Option<Resumed>,
 ) -> anyhow::Result<Finish> {
-    let started = Instant::now();
     let started_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let preset = &plan.preset;
-    emitter
-        .emit(Event::Log {
-            level: LogLevel::Info,
-            message: format!(
-                "loading {} from {}",
-                preset.data.dataset.as_str(),
-                preset.data.root.display()
-            ),
-        })
-        .map_err(anyhow::Error::msg)?;
+    let mut rule = preset.stop.clone();
+    let mut point = None;
+    if let Some((p, events, warnings)) = resumed {
+        for event in events {
+            emitter.replay(event);
+        }
+        let message = format!(
+            "resuming from {} ({} after epoch {})",
+            p.path.display(),
+            p.state.model,
+            p.state.epoch
+        );
+        emit_log(emitter, LogLevel::Info, message)?;
+        for warning in warnings {
+            emit_log(emitter, LogLevel::Warn, warning)?;
+        }
+        rule = p.state.rule.clone();
+        point = Some(p);
+    }
+    let resume_stage = point.as_ref().map(|p| p.state.stage);
+    let mut checkpoints = Checkpointer::new(run_dir, point);
+    if resume_stage.is_none() {
+        let message = format!(
+            "loading {} from {}",
+            preset.data.dataset.as_str(),
+            preset.data.root.display()
+        );
+        emit_log(emitter, LogLevel::Info, message)?;
+    }
     let dataset = data::load(&preset.data, preset.seed)?;
     let sizes = (dataset.train.len(), dataset.val.len(), dataset.test.len());
-    emitter
-        .emit(Event::RunStarted {
-            preset: preset.name.clone(),
-            run_dir: run_dir.path().to_path_buf(),
-            started_at,
-            plan: plan.summary(sizes),
-            stop_rule: preset.stop.clone(),
-        })
-        .map_err(anyhow::Error::msg)?;
+    if resume_stage.is_none() {
+        emitter
+            .emit(Event::RunStarted {
+                preset: preset.name.clone(),
+                run_dir: run_dir.path().to_path_buf(),
+                started_at,
+                plan: plan.summary(sizes),
+                stop_rule: preset.stop.clone(),
+            })
+            .map_err(anyhow::Error::msg)?;
+    }
     let device = Device::Cpu;
-    let mut rule = preset.stop.clone();
     // Best model of every finished stage, teacher first: the last teaches the next stage, the first
     // is the kd-from-teacher controls' teacher, all of them guide densely under `dgkd`.
     let mut models: Vec<Classifier> = Vec::new();
@@ -145,42 +195,63 @@ fn run(
     let mut index = 0;
     while index < plan.stages.len() {
         let stage = plan.stages[index].clone();
-        let mut ctx = StageContext {
-            plan: &plan,
-            data: &dataset,
-            run_dir,
-            emitter: &mut *emitter,
-            control: &mut *control,
-            rule: &mut rule,
-            device: &device,
-            cache: &cache,
-            dense_teachers: if dense {
-                models.iter().collect()
-            } else {
-                vec![]
-            },
-        };
-        let outcome = if stage.weights.is_some() {
-            stage::run_loaded(&mut ctx, &stage)?
+        if resume_stage.is_some_and(|r| stage.index < r) {
+            // Finished before the interruption: its best checkpoint teaches the next stage.
+            models.push(resume::load_finished(&plan, run_dir, &stage, &device)?);
         } else {
-            stage::run_trained(&mut ctx, &stage, models.last(), models.first())?
-        };
-        match outcome {
-            StageOutcome::Done(model) => models.push(*model),
-            StageOutcome::Aborted => return Ok(Finish::Aborted),
+            let mut ctx = StageContext {
+                plan: &plan,
+                data: &dataset,
+                run_dir,
+                emitter: &mut *emitter,
+                control: &mut *control,
+                rule: &mut rule,
+                device: &device,
+                cache: &cache,
+                dense_teachers: if dense {
+                    models.iter().collect()
+                } else {
+                    vec![]
+                },
+                checkpoints: &mut checkpoints,
+            };
+            let outcome = if stage.weights.is_some() {
+                stage::run_loaded(&mut ctx, &stage)?
+            } else {
+                stage::run_trained(&mut ctx, &stage, models.last(), models.first())?
+            };
+            match outcome {
+                StageOutcome::Done(model) => models.push(*model),
+                StageOutcome::Aborted => return Ok(Finish::Aborted),
+            }
         }
         if index == 0 && preset.strategy == Strategy::Dynamic && plan.stages.len() > 1 {
-            match planning::choose_assistants(
-                &plan, &dataset, &device, &models[0], emitter, control, sizes,
-            ) {
-                Ok(chosen) => plan = chosen,
-                Err(e) if e.is::<Interrupted>() => return Ok(Finish::Aborted),
-                Err(e) => return Err(e),
+            // A run resumed past the planner trains the chain it chose (its events are in the
+            // replayed events.jsonl); otherwise the planner runs, deterministic for the seed.
+            let chosen = match resume_stage.filter(|&r| r >= 1) {
+                Some(_) => planning::load_chosen(run_dir, preset)?,
+                None => None,
+            };
+            match chosen {
+                Some(chosen) => plan = chosen,
+                None => match planning::choose_assistants(
+                    &plan, &dataset, &device, &models[0], emitter, control, sizes,
+                ) {
+                    Ok((chosen, assistants)) => {
+                        planning::save_chosen(run_dir, &assistants)?;
+                        plan = chosen;
+                    }
+                    Err(e) if e.is::<Interrupted>() => return Ok(Finish::Aborted),
+                    Err(e) => return Err(e),
+                },
             }
         }
         index += 1;
     }
-    let seconds = started.elapsed().as_secs_f64();
+    if let Some(line) = checkpoints.cost_summary() {
+        emit_log(emitter, LogLevel::Info, line)?;
+    }
+    let seconds = checkpoints.elapsed_s();
     let finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let report = emitter
         .report
@@ -196,6 +267,12 @@ fn run(
         report_json: json,
         seconds,
     })))
+}
+
+fn emit_log(emitter: &mut Emitter, level: LogLevel, message: String) -> anyhow::Result<()> {
+    emitter
+        .emit(Event::Log { level, message })
+        .map_err(anyhow::Error::msg)
 }
 
 /// `control-cache/` beside the run directory, i.e. inside the runs folder.

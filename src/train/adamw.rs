@@ -6,6 +6,7 @@ use candle_nn::Optimizer as _;
 
 use super::fused::{supported, Update2, Update3};
 use super::optimizer::{check_lr, Optimizer};
+use super::OptimizerState;
 
 /// Adam with decoupled weight decay, the update of `torch.optim.AdamW` and `candle_nn::AdamW`:
 /// per step `t`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
@@ -125,6 +126,39 @@ impl Optimizer for AdamW {
             Inner::Fused(f) => f.params.lr,
             Inner::Candle(c) => c.learning_rate(),
         }
+    }
+
+    /// `m.<i>`, `v.<i>` and the step count `t` (CPU path only; candle's AdamW hides its state).
+    fn state(&self) -> Result<OptimizerState> {
+        let Inner::Fused(f) = &self.inner else {
+            candle_core::bail!("adamw: saving the state is supported on the CPU only");
+        };
+        let mut tensors = Vec::with_capacity(2 * f.vars.len());
+        for (i, (_, m, v)) in f.vars.iter().enumerate() {
+            tensors.push((format!("m.{i}"), m.clone()));
+            tensors.push((format!("v.{i}"), v.clone()));
+        }
+        Ok(OptimizerState {
+            step: f.t as u64,
+            tensors,
+        })
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
+        let Inner::Fused(f) = &mut self.inner else {
+            candle_core::bail!("adamw: loading a state is supported on the CPU only");
+        };
+        let mut moments = Vec::with_capacity(f.vars.len());
+        for (i, (var, _, _)) in f.vars.iter().enumerate() {
+            let m = state.fresh_copy(&format!("m.{i}"), var.as_tensor())?;
+            let v = state.fresh_copy(&format!("v.{i}"), var.as_tensor())?;
+            moments.push((m, v));
+        }
+        for ((_, m, v), (m2, v2)) in f.vars.iter_mut().zip(moments) {
+            (*m, *v) = (m2, v2);
+        }
+        f.t = state.step as i32;
+        Ok(())
     }
 }
 

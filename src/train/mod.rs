@@ -10,6 +10,7 @@ mod evaluate;
 mod fused;
 mod logit_cache;
 mod optimizer;
+mod optimizer_state;
 mod schedule;
 mod sgd;
 
@@ -20,5 +21,6 @@ pub use error::TrainError;
 pub use evaluate::evaluate;
 pub use logit_cache::LogitCache;
 pub use optimizer::{build_optimizer, Optimizer};
+pub use optimizer_state::OptimizerState;
 pub use schedule::learning_rate;
 pub use sgd::Sgd;

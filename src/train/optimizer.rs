@@ -3,7 +3,7 @@
 use candle_core::backprop::GradStore;
 use candle_core::{Result, Var};
 
-use super::{AdamW, Sgd};
+use super::{AdamW, OptimizerState, Sgd};
 use crate::preset::OptimizerConfig;
 
 /// Updates a fixed set of variables from their gradients, one step per batch.
@@ -16,6 +16,16 @@ pub trait Optimizer: Send {
     fn set_learning_rate(&mut self, lr: f64);
     /// The learning rate of the next step.
     fn learning_rate(&self) -> f64;
+    /// The internal state (buffers, step count) for a checkpoint. Errors when this optimizer
+    /// cannot export it.
+    fn state(&self) -> Result<OptimizerState> {
+        candle_core::bail!("this optimizer cannot save its state")
+    }
+    /// Replace the internal state with one from [`state`](Self::state) of an optimizer over the
+    /// same variables. Errors when a tensor is missing or has another shape.
+    fn load_state(&mut self, _state: &OptimizerState) -> Result<()> {
+        candle_core::bail!("this optimizer cannot load a saved state")
+    }
 }
 
 /// The optimizer a preset asks for, over `vars` (normally [`Classifier::trainable_vars`](crate::model::Classifier::trainable_vars)).

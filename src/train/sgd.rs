@@ -6,6 +6,7 @@ use candle_core::{Result, Tensor, Var};
 
 use super::fused::{supported, Update2, Update3};
 use super::optimizer::{check_lr, Optimizer};
+use super::OptimizerState;
 
 /// `torch.optim.SGD` (Sutskever et al. 2013 momentum formulation). Per step, for each parameter `p`
 /// with gradient `g`:
@@ -145,6 +146,30 @@ impl Optimizer for Sgd {
 
     fn learning_rate(&self) -> f64 {
         self.lr
+    }
+
+    /// `buf.<i>` for every momentum buffer created so far.
+    fn state(&self) -> Result<OptimizerState> {
+        let tensors = self
+            .buffers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.as_ref().map(|b| (format!("buf.{i}"), b.clone())))
+            .collect();
+        Ok(OptimizerState { step: 0, tensors })
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
+        let mut buffers = Vec::with_capacity(self.vars.len());
+        for (i, var) in self.vars.iter().enumerate() {
+            let name = format!("buf.{i}");
+            buffers.push(match state.get(&name) {
+                Some(_) => Some(state.fresh_copy(&name, var.as_tensor())?),
+                None => None,
+            });
+        }
+        self.buffers = buffers;
+        Ok(())
     }
 }
 

@@ -25,6 +25,7 @@ impl InputThread {
     /// Starts reading terminal events.
     pub fn spawn() -> Self {
         let (tx, events) = unbounded();
+        let watch_tx = tx.clone();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let handle = std::thread::Builder::new()
@@ -53,6 +54,20 @@ impl InputThread {
                 }
             })
             .ok();
+        // A hung-up terminal fails neither `poll` nor writes reliably (crossterm's read may spin on
+        // it), so a watchdog looks at the terminal itself and ends the UI loop.
+        let watch_stop = Arc::clone(&stop);
+        let _ = std::thread::Builder::new()
+            .name("tui-hangup".into())
+            .spawn(move || {
+                while !watch_stop.load(Ordering::Relaxed) {
+                    if super::hangup::terminal_gone() {
+                        let _ = watch_tx.send(Input::Failed("the terminal hung up".into()));
+                        return;
+                    }
+                    std::thread::sleep(POLL);
+                }
+            });
         InputThread {
             events,
             stop,
@@ -69,6 +84,10 @@ impl InputThread {
 impl Drop for InputThread {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if super::hangup::terminal_gone() {
+            // The reader may be stuck on the dead terminal; joining it would hang the run.
+            return;
+        }
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }

@@ -10,6 +10,7 @@ mod app;
 mod eta;
 mod event_loop;
 mod format;
+pub mod hangup;
 mod input;
 mod keys;
 mod log;
@@ -36,6 +37,9 @@ pub struct TuiOptions {
     pub no_color: bool,
     /// Preset name, shown in the header until the worker's `RunStarted` names it.
     pub title: String,
+    /// A viewer of a run in another process (`mkd-tui attach`): `q` leaves the viewer and the run
+    /// goes on; `X` stops the run (after a confirmation).
+    pub viewer: bool,
 }
 
 /// How the front end ended; `main` maps it to an exit status.
@@ -59,19 +63,22 @@ const TICK: Duration = Duration::from_millis(250);
 /// Takes over the terminal (alternate screen, raw mode, no mouse capture so copying over SSH keeps
 /// working) and gives it back on every path: normal exit, error, and panic (a panic hook restores
 /// the terminal before the panic message is printed).
-pub fn run(link: FrontEndLink, options: TuiOptions) -> anyhow::Result<TuiExit> {
+pub fn run(link: &FrontEndLink, options: TuiOptions) -> anyhow::Result<TuiExit> {
     let mut session = terminal::TerminalSession::start()?;
     let input = input::InputThread::spawn();
     let mut app = App::new(options);
     let started = Instant::now();
     let result = run_loop(
         session.terminal(),
-        &link,
+        link,
         input.events(),
         &mut app,
         &|| started.elapsed(),
         TICK,
     );
+    if hangup::terminal_gone() {
+        hangup::detach_stdio();
+    }
     // Stop reading stdin before the terminal leaves raw mode.
     drop(input);
     drop(session);

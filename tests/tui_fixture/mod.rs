@@ -127,6 +127,7 @@ pub fn options(no_color: bool) -> TuiOptions {
     TuiOptions {
         no_color,
         title: "fashion-quick".into(),
+        viewer: false,
     }
 }
 

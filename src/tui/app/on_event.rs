@@ -361,6 +361,11 @@ impl App {
             | Event::PlannerFinished { .. }
             | Event::PlanChanged { .. }
             | Event::PlannerThresholdsApplied { .. } => self.on_planner(event),
+            halted @ Event::StageHalted { .. } => {
+                if let Some(line) = crate::session::halted_line(halted) {
+                    self.push_log(LogLevel::Error, line);
+                }
+            }
         }
     }
 

@@ -27,6 +27,17 @@ impl App {
             return command;
         }
         let running = self.is_running();
+        if self.options.viewer {
+            // A viewer leaves without touching the run; stopping the run is X, confirmed.
+            match key {
+                Key::Char('q') | Key::CtrlC => {
+                    self.quit = true;
+                    return None;
+                }
+                Key::Char('X') if running => return self.request_quit(Key::Char('q')),
+                _ => {}
+            }
+        }
         match key {
             Key::Char('q') | Key::CtrlC => self.request_quit(key),
             Key::Char('?') => {

@@ -55,6 +55,25 @@ pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {
             + 2 * keys.len().saturating_sub(1)
             + 2
     };
+    // A viewer (`mkd-tui attach`) leaves with q; X stops the run itself, after a confirmation.
+    let variants: Vec<Vec<(&str, &str)>> = if app.options().viewer {
+        variants
+            .into_iter()
+            .map(|keys| {
+                keys.into_iter()
+                    .flat_map(|(k, w)| match (k, w) {
+                        ("q", "quit") if app.is_running() => {
+                            vec![("q", "leave"), ("X", "stop run")]
+                        }
+                        ("q", "quit") => vec![("q", "leave")],
+                        other => vec![other],
+                    })
+                    .collect()
+            })
+            .collect()
+    } else {
+        variants
+    };
     let mut keys = variants
         .iter()
         .find(|keys| width(keys) <= max_width)

@@ -1,0 +1,120 @@
+//! `mkd-tui attach [RUN_DIR]`: the terminal UI over a run in another process.
+
+use std::io::{BufRead as _, BufReader, IsTerminal, Write as _};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+
+use crossbeam_channel::{bounded, unbounded};
+
+use super::ExitCode;
+use crate::control_socket::{follow_events, send_command, FollowEnd};
+use crate::protocol::{Command, Event, FrontEndLink, LogLevel};
+use crate::run_dir::{RunState, Status};
+use crate::tui::{self, TuiOptions};
+
+/// Replay the run's `events.jsonl` into the same [`App`](crate::tui::App) an in-process run uses,
+/// follow new events, and send the keys' commands through the run's `control.sock`. `q` leaves
+/// the viewer; the run goes on. Without a terminal, print the headless lines instead (a log
+/// follower for scripts). Default run: the newest under `runs`.
+pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
+    let dir = match run_dir {
+        Some(d) => d.to_path_buf(),
+        None => match newest(runs) {
+            Some(d) => d,
+            None => {
+                eprintln!("mkd-tui: no runs under {} to attach to", runs.display());
+                return Ok(ExitCode::BadInput);
+            }
+        },
+    };
+    let events = dir.join("events.jsonl");
+    let status_path = dir.join("status.json");
+    if !events.is_file() || !status_path.is_file() {
+        eprintln!(
+            "mkd-tui: {}: not a run directory (expected events.jsonl and status.json)",
+            dir.display()
+        );
+        return Ok(ExitCode::BadInput);
+    }
+    let (lifecycle_tx, lifecycle_rx) = unbounded();
+    let (progress_tx, progress_rx) = bounded(64);
+    let (command_tx, command_rx) = unbounded::<Command>();
+    let follower_tx = lifecycle_tx.clone();
+    let gone_dir = dir.clone();
+    std::thread::spawn(move || {
+        let alive =
+            || Status::read(&status_path).is_ok_and(|s| s.effective_state() == RunState::Running);
+        if let Ok(FollowEnd::ProcessGone) = follow_events(&events, &follower_tx, &alive) {
+            let _ = follower_tx.send(Event::Log {
+                level: LogLevel::Warn,
+                message: format!(
+                    "the run's process has ended without finishing; continue it with: mkd-tui resume {}",
+                    gone_dir.display()
+                ),
+            });
+        }
+    });
+    let socket = dir.join("control.sock");
+    // One connection for the viewer's life: commands go out on it, batch progress comes back.
+    let mut connection = UnixStream::connect(&socket).ok();
+    if let Some(reader) = connection.as_ref().and_then(|c| c.try_clone().ok()) {
+        std::thread::spawn(move || {
+            for line in BufReader::new(reader).lines() {
+                let Ok(line) = line else { return };
+                if let Ok(event @ Event::BatchProgress { .. }) = serde_json::from_str(&line) {
+                    let _ = progress_tx.try_send(event);
+                }
+            }
+        });
+    }
+    std::thread::spawn(move || {
+        for command in command_rx {
+            let sent = match connection.as_mut() {
+                Some(c) => writeln!(
+                    c,
+                    "{}",
+                    serde_json::to_string(&command).expect("serialises")
+                ),
+                None => send_command(&socket, &command),
+            };
+            if let Err(e) = sent {
+                let _ = lifecycle_tx.send(Event::Log {
+                    level: LogLevel::Warn,
+                    message: format!("could not send {command:?} to the run: {e}"),
+                });
+            }
+        }
+    });
+    let link = FrontEndLink {
+        lifecycle: lifecycle_rx,
+        progress: progress_rx,
+        commands: command_tx,
+    };
+    if !std::io::stdout().is_terminal() {
+        crate::headless::run(link, &mut std::io::stderr());
+        return Ok(ExitCode::Success);
+    }
+    let options = TuiOptions {
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        title: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        viewer: true,
+    };
+    tui::run(&link, options)?;
+    eprintln!(
+        "mkd-tui: left the viewer; the run goes on in {}",
+        dir.display()
+    );
+    Ok(ExitCode::Success)
+}
+
+/// The run under `runs` started (or resumed) last: newest `preset.yaml`.
+fn newest(runs: &Path) -> Option<PathBuf> {
+    super::ls::run_dirs(runs).into_iter().max_by_key(|d| {
+        std::fs::metadata(d.join("preset.yaml"))
+            .and_then(|m| m.modified())
+            .ok()
+    })
+}

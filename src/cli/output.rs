@@ -1,0 +1,53 @@
+//! Where a headless run's lines go: stderr while the terminal lives, `run.log` in the run directory
+//! after it went away (SIGHUP), so an SSH drop neither stops the run nor loses its progress lines.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::tui::hangup;
+
+/// A writer to stderr that moves to an appended log file once the terminal has hung up.
+pub struct TerminalOrLog {
+    log_path: PathBuf,
+    log: Option<std::fs::File>,
+}
+
+impl TerminalOrLog {
+    pub fn new(log_path: PathBuf) -> TerminalOrLog {
+        TerminalOrLog {
+            log_path,
+            log: None,
+        }
+    }
+
+    fn log(&mut self) -> std::io::Result<&mut std::fs::File> {
+        if self.log.is_none() {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.log_path)?;
+            writeln!(
+                f,
+                "mkd-tui: the terminal hung up (SIGHUP); training goes on, progress from here on"
+            )?;
+            self.log = Some(f);
+        }
+        Ok(self.log.as_mut().expect("just set"))
+    }
+}
+
+impl Write for TerminalOrLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if hangup::hung_up() {
+            return self.log()?.write(buf);
+        }
+        std::io::stderr().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.log {
+            Some(f) => f.flush(),
+            None => std::io::stderr().flush(),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! A NaN or infinite training loss: the stage is halted, and the run fails or goes on as
+//! `training.on_non_finite_loss` says.
+
+use super::plan::StagePlan;
+use super::stage::StageContext;
+use crate::preset::OnNonFiniteLoss;
+use crate::protocol::{ArmKind, Event};
+use crate::train::TrainError;
+
+/// When `error` is a non-finite loss: emit `StageHalted` and return `Ok` if the run goes on
+/// (the caller ends the stage), the error again if it stops. Any other error is returned as is.
+pub(super) fn on_train_error(
+    ctx: &mut StageContext,
+    stage: &StagePlan,
+    arm: ArmKind,
+    epoch: usize,
+    error: anyhow::Error,
+) -> anyhow::Result<()> {
+    let Some(&TrainError::NonFiniteLoss { batch, loss }) = error.downcast_ref::<TrainError>()
+    else {
+        return Err(error);
+    };
+    let goes_on = ctx.plan.preset.training.on_non_finite_loss == OnNonFiniteLoss::HaltStage;
+    ctx.emitter
+        .emit(Event::StageHalted {
+            stage: stage.index,
+            model: stage.name.clone(),
+            arm,
+            epoch,
+            batch,
+            loss: loss.to_string(),
+            run_goes_on: goes_on,
+        })
+        .map_err(anyhow::Error::msg)?;
+    if goes_on {
+        Ok(())
+    } else {
+        Err(error.context(
+            "the run stops (training.on_non_finite_loss: stop_run; halt_stage would go on)",
+        ))
+    }
+}
+
+/// The one line front ends show for a `StageHalted` event (`None` for other events).
+pub fn halted_line(event: &Event) -> Option<String> {
+    let Event::StageHalted {
+        model,
+        arm,
+        epoch,
+        batch,
+        loss,
+        run_goes_on,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    Some(format!(
+        "{model} {} arm: training loss {loss} at epoch {epoch}, batch {batch}: stage halted, {}",
+        arm.as_str(),
+        if *run_goes_on {
+            "the run goes on from its best epoch so far"
+        } else {
+            "the run stops"
+        }
+    ))
+}

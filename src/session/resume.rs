@@ -1,0 +1,394 @@
+//! Per-epoch checkpoints of the stage in training, and continuing a stage from one.
+//!
+//! After every epoch end (stop decisions applied) each arm's weights and optimizer state, the
+//! arms' curves and best epochs, the live stop rule, the distillation switch and how many lines
+//! `events.jsonl`/`metrics.csv` held are written as one [`Generations`] entry under
+//! `checkpoints/resume/`. Nothing else needs saving for an exact resume: initial weights and every
+//! epoch's data order are pure functions of the seed (`seed::derive`), and the finished stages'
+//! best checkpoints teach the later ones.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+use super::arm::{Arm, Source};
+use super::control_cache::{CacheKey, Lookup};
+use super::plan::{Plan, StagePlan};
+use super::stage::StageContext;
+use crate::model::Classifier;
+use crate::protocol::{ArmKind, EpochRecord, Event, LogLevel};
+use crate::run_dir::generations::{Generation, Generations};
+use crate::run_dir::RunDir;
+use crate::stop::{Manual, StopRule};
+use crate::train::{self, OptimizerState};
+
+/// Set to `1` to write no per-epoch checkpoints (to measure what they cost; such a run cannot be
+/// resumed).
+pub const DISABLE_ENV: &str = "MKD_TUI_NO_CHECKPOINTS";
+
+/// What one checkpoint says about its stage (the manifest's `state`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StageState {
+    pub stage: usize,
+    pub model: String,
+    /// Epochs completed (1-based number of the last one).
+    pub epoch: usize,
+    /// The stage ended at this epoch (`finish` after a stop, or `max_epochs`).
+    pub stage_over: bool,
+    /// Lines of `events.jsonl` and `metrics.csv` (header included) when it was written.
+    pub events_lines: usize,
+    pub metrics_lines: usize,
+    /// Run wall time so far, seconds, earlier resumed parts included.
+    pub elapsed_s: f64,
+    /// The stop rule in force (it may have been changed live).
+    pub rule: StopRule,
+    pub kd_stopped: bool,
+    pub manual_stopped_at: Option<usize>,
+    pub manual_resumed_at: Option<usize>,
+    pub arms: Vec<ArmState>,
+}
+
+/// One arm in a checkpoint; a trained arm's weights are `arm<i>.safetensors`, its optimizer
+/// state `arm<i>.optim.safetensors`, its best checkpoint so far `best<i>.safetensors`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArmState {
+    pub kind: ArmKind,
+    /// Replayed from the control cache (no weights saved).
+    pub cached: bool,
+    pub records: Vec<EpochRecord>,
+    pub best_epoch: usize,
+    pub best_val: f64,
+    pub test_at_best: f64,
+    pub last_test: f64,
+    pub seconds: f64,
+    pub saved: bool,
+    pub teacher_forwards: u64,
+    pub distilled_epochs: usize,
+    pub optimizer_step: u64,
+}
+
+/// A checkpoint to continue from, found by [`find`].
+#[derive(Debug, Clone)]
+pub struct ResumePoint {
+    pub state: StageState,
+    /// The generation folder.
+    pub path: PathBuf,
+}
+
+/// Writes the checkpoints of a run, and holds the point a resumed run continues from until its
+/// stage takes it.
+pub struct Checkpointer {
+    store: Generations,
+    enabled: bool,
+    started: Instant,
+    /// Wall time of the interrupted parts of the run, seconds.
+    offset_s: f64,
+    resume: Option<ResumePoint>,
+    warned: bool,
+    /// Checkpoints written by this process, and the wall time spent writing them, seconds.
+    written: usize,
+    writing_s: f64,
+}
+
+impl Checkpointer {
+    /// Checkpoints of `run_dir`; `resume` is where a resumed run continues.
+    pub fn new(run_dir: &RunDir, resume: Option<ResumePoint>) -> Checkpointer {
+        Checkpointer {
+            store: Generations::new(resume_dir(run_dir)),
+            enabled: std::env::var(DISABLE_ENV).map_or(true, |v| v != "1"),
+            started: Instant::now(),
+            offset_s: resume.as_ref().map_or(0.0, |r| r.state.elapsed_s),
+            resume,
+            warned: false,
+            written: 0,
+            writing_s: 0.0,
+        }
+    }
+
+    /// Run wall time so far, seconds, the interrupted parts included.
+    pub fn elapsed_s(&self) -> f64 {
+        self.offset_s + self.started.elapsed().as_secs_f64()
+    }
+
+    /// One line on what the checkpoints cost this process (`None` when none were written).
+    pub fn cost_summary(&self) -> Option<String> {
+        if self.written == 0 {
+            return None;
+        }
+        let wall = self.started.elapsed().as_secs_f64();
+        Some(format!(
+            "resume checkpoints: {} written in {:.2} s, {:.2} % of this process's {:.1} s",
+            self.written,
+            self.writing_s,
+            100.0 * self.writing_s / wall.max(1e-9),
+            wall
+        ))
+    }
+
+    /// The stage the resumed run continues (`None` for a fresh run).
+    pub fn resume_stage(&self) -> Option<usize> {
+        self.resume.as_ref().map(|r| r.state.stage)
+    }
+}
+
+/// `checkpoints/resume/` of a run.
+pub fn resume_dir(run_dir: &RunDir) -> PathBuf {
+    run_dir.path().join("checkpoints").join("resume")
+}
+
+/// The newest intact checkpoint of `run_dir`, and a warning for each newer one that was corrupt.
+pub fn find(run_dir: &RunDir) -> anyhow::Result<(Option<ResumePoint>, Vec<String>)> {
+    let (found, warnings) = Generations::new(resume_dir(run_dir)).load_newest();
+    let Some(Generation { path, state }) = found else {
+        return Ok((None, warnings));
+    };
+    let state: StageState = serde_json::from_value(state)
+        .with_context(|| format!("{}: unexpected checkpoint state", path.display()))?;
+    Ok((Some(ResumePoint { state, path }), warnings))
+}
+
+/// Write the checkpoint after epoch `epoch` (1-based) of `stage`. A checkpoint that cannot be
+/// written costs the run only its resumability: it is a warning (once), not an error.
+pub(super) fn save(
+    ctx: &mut StageContext,
+    stage: &StagePlan,
+    arms: &[Arm],
+    switch: (bool, &Manual),
+    epoch: usize,
+    stage_over: bool,
+) -> anyhow::Result<()> {
+    if !ctx.checkpoints.enabled {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let (events_lines, metrics_lines) = ctx.emitter.recorded_lines();
+    let mut states = Vec::with_capacity(arms.len());
+    let mut optimizers = Vec::new();
+    for arm in arms {
+        let step = match &arm.source {
+            Source::Trained { optimizer, .. } => {
+                let state = optimizer.state()?;
+                let step = state.step;
+                optimizers.push(state);
+                step
+            }
+            Source::Cached(_) => 0,
+        };
+        states.push(ArmState {
+            kind: arm.kind,
+            cached: arm.is_cached(),
+            records: arm.records.clone(),
+            best_epoch: arm.best_epoch,
+            best_val: arm.best_val,
+            test_at_best: arm.test_at_best,
+            last_test: arm.last_test,
+            seconds: arm.seconds,
+            saved: arm.saved,
+            teacher_forwards: arm.teacher_forwards,
+            distilled_epochs: arm.distilled_epochs,
+            optimizer_step: step,
+        });
+    }
+    let state = StageState {
+        stage: stage.index,
+        model: stage.name.clone(),
+        epoch,
+        stage_over,
+        events_lines,
+        metrics_lines,
+        elapsed_s: ctx.checkpoints.elapsed_s(),
+        rule: ctx.rule.clone(),
+        kd_stopped: switch.0,
+        manual_stopped_at: switch.1.stopped_at,
+        manual_resumed_at: switch.1.resumed_at,
+        arms: states,
+    };
+    let name = format!("s{:02}-e{epoch:04}", stage.index);
+    let written = ctx
+        .checkpoints
+        .store
+        .write(&name, &serde_json::to_value(&state)?, |dir| {
+            let mut files = Vec::new();
+            let mut optimizers = optimizers.iter();
+            for (i, arm) in arms.iter().enumerate() {
+                let Source::Trained { model, .. } = &arm.source else {
+                    continue;
+                };
+                if arm.saved {
+                    // The best checkpoint as of this epoch. A hard link costs nothing: the best
+                    // file is replaced by rename, never rewritten in place.
+                    let best = format!("best{i}.safetensors");
+                    let to = dir.join(&best);
+                    if std::fs::hard_link(&arm.checkpoint, &to).is_err() {
+                        std::fs::copy(&arm.checkpoint, &to)?;
+                    }
+                    files.push(best);
+                }
+                let weights = format!("arm{i}.safetensors");
+                model.save(&dir.join(&weights))?;
+                let optim = format!("arm{i}.optim.safetensors");
+                let tensors: HashMap<String, candle_core::Tensor> = optimizers
+                    .next()
+                    .expect("one optimizer state per trained arm")
+                    .tensors
+                    .iter()
+                    .cloned()
+                    .collect();
+                candle_core::safetensors::save(&tensors, dir.join(&optim))?;
+                files.extend([weights, optim]);
+            }
+            Ok(files)
+        });
+    ctx.checkpoints.written += written.is_ok() as usize;
+    ctx.checkpoints.writing_s += started.elapsed().as_secs_f64();
+    if let Err(e) = written {
+        if !std::mem::replace(&mut ctx.checkpoints.warned, true) {
+            ctx.emitter
+                .emit(Event::Log {
+                    level: LogLevel::Warn,
+                    message: format!(
+                        "could not write the resume checkpoint ({e:#}); training goes on, but this run cannot be resumed past its last good checkpoint"
+                    ),
+                })
+                .map_err(anyhow::Error::msg)?;
+        }
+    }
+    Ok(())
+}
+
+/// A stage continued from its checkpoint.
+pub(super) struct Restored {
+    pub arms: Vec<Arm>,
+    pub kd_stopped: bool,
+    pub manual: Manual,
+    /// Epochs already done.
+    pub epoch: usize,
+    pub stage_over: bool,
+}
+
+/// When the run resumes inside `stage`: its arms rebuilt from the checkpoint (weights, optimizer
+/// state, curves), the switch and the epoch to continue after. `None` for every other stage.
+pub(super) fn restore(
+    ctx: &mut StageContext,
+    stage: &StagePlan,
+) -> anyhow::Result<Option<Restored>> {
+    if ctx.checkpoints.resume_stage() != Some(stage.index) {
+        return Ok(None);
+    }
+    let point = ctx.checkpoints.resume.take().expect("checked above");
+    let state = point.state;
+    let kinds: Vec<ArmKind> = state.arms.iter().map(|a| a.kind).collect();
+    if kinds != stage.arms || state.model != stage.name {
+        anyhow::bail!(
+            "{}: the checkpoint is of {} with arms {kinds:?}, the preset plans {} with {:?}",
+            point.path.display(),
+            state.model,
+            stage.name,
+            stage.arms
+        );
+    }
+    let mut arms = Vec::with_capacity(state.arms.len());
+    for (i, saved) in state.arms.into_iter().enumerate() {
+        let checkpoint = ctx.run_dir.checkpoint_path(&stage.name, saved.kind, i == 0);
+        let source = if saved.cached {
+            let key = CacheKey::new(ctx.plan, stage);
+            match ctx.cache.lookup(&key) {
+                Lookup::Hit(curve) => Source::Cached(curve),
+                _ => anyhow::bail!(
+                    "{}: the {} arm of {} was replayed from the control cache, and {} is gone or unreadable now",
+                    point.path.display(),
+                    saved.kind.as_str(),
+                    stage.name,
+                    ctx.cache.path(&key).display()
+                ),
+            }
+        } else {
+            let mut model = Classifier::new(
+                &stage.spec,
+                ctx.plan.input,
+                ctx.plan.num_classes,
+                0,
+                ctx.device,
+            )?;
+            let weights = point.path.join(format!("arm{i}.safetensors"));
+            model
+                .load(&weights)
+                .with_context(|| format!("loading {}", weights.display()))?;
+            let mut optimizer = train::build_optimizer(&stage.optimizer, model.trainable_vars())?;
+            let optim = point.path.join(format!("arm{i}.optim.safetensors"));
+            let tensors = candle_core::safetensors::load(&optim, ctx.device)
+                .with_context(|| format!("loading {}", optim.display()))?;
+            optimizer
+                .load_state(&OptimizerState {
+                    step: saved.optimizer_step,
+                    tensors: tensors.into_iter().collect(),
+                })
+                .with_context(|| format!("loading {}", optim.display()))?;
+            Source::Trained {
+                model: Box::new(model),
+                optimizer,
+            }
+        };
+        let best = point.path.join(format!("best{i}.safetensors"));
+        if saved.saved && best.is_file() {
+            // The best epoch as the checkpoint knew it: a later best from the lost part of the
+            // interrupted run must not stand in for it.
+            let tmp = checkpoint.with_extension("safetensors.tmp");
+            std::fs::copy(&best, &tmp)
+                .and_then(|_| std::fs::rename(&tmp, &checkpoint))
+                .with_context(|| format!("restoring {}", checkpoint.display()))?;
+        }
+        let mut arm = Arm::new(saved.kind, source, checkpoint);
+        arm.val_history = saved.records.iter().map(|r| r.val_acc).collect();
+        arm.records = saved.records;
+        arm.best_epoch = saved.best_epoch;
+        arm.best_val = saved.best_val;
+        arm.test_at_best = saved.test_at_best;
+        arm.last_test = saved.last_test;
+        arm.seconds = saved.seconds;
+        arm.saved = saved.saved;
+        arm.teacher_forwards = saved.teacher_forwards;
+        arm.distilled_epochs = saved.distilled_epochs;
+        arms.push(arm);
+    }
+    Ok(Some(Restored {
+        arms,
+        kd_stopped: state.kd_stopped,
+        manual: Manual {
+            stopped_at: state.manual_stopped_at,
+            resumed_at: state.manual_resumed_at,
+        },
+        epoch: state.epoch,
+        stage_over: state.stage_over,
+    }))
+}
+
+/// The best model of a stage finished before the interruption, as it teaches the next stage.
+pub fn load_finished(
+    plan: &Plan,
+    run_dir: &RunDir,
+    stage: &StagePlan,
+    device: &candle_core::Device,
+) -> anyhow::Result<Classifier> {
+    let mut model = Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, device)?;
+    let primary = stage.arms.first().copied().unwrap_or(ArmKind::Scratch);
+    let path: PathBuf = match &stage.weights {
+        Some(w) => w.clone(),
+        None => run_dir.checkpoint_path(&stage.name, primary, true),
+    };
+    model
+        .load(Path::new(&path))
+        .with_context(|| format!("loading the best checkpoint of {}", stage.name))?;
+    Ok(model)
+}
+
+/// Save `model` to `path` through a temporary file and a rename, so a reader (or a crash) never
+/// sees half a checkpoint.
+pub fn save_atomically(model: &Classifier, path: &Path) -> anyhow::Result<()> {
+    let tmp = path.with_extension("safetensors.tmp");
+    model.save(&tmp)?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} into place", tmp.display()))
+}
