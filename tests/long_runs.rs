@@ -26,6 +26,11 @@ fn stderr(o: &Output) -> String {
 /// `run TINY --headless --out <dir>` with 3 epochs per stage and a control cache of its own (so
 /// every scratch arm is trained, not replayed), and `fault` if given.
 fn run_tiny(dir: &Path, fault: Option<&str>) -> Output {
+    run_tiny_with(dir, fault, &[])
+}
+
+/// The tiny preset, 3 epochs, its own control cache, `extra` as `--set` overrides.
+fn run_tiny_with(dir: &Path, fault: Option<&str>, extra: &[&str]) -> Output {
     let mut c = bin();
     c.args(["run", TINY, "--headless", "--out"])
         .arg(dir)
@@ -34,6 +39,9 @@ fn run_tiny(dir: &Path, fault: Option<&str>) -> Output {
             "distill.control_cache={}",
             dir.with_extension("cache").display()
         ));
+    for set in extra {
+        c.args(["--set", set]);
+    }
     if let Some(f) = fault {
         c.env("MKD_TUI_FAULT", f);
     }
@@ -462,21 +470,7 @@ fn a_headless_run_goes_on_after_sighup_with_its_lines_in_run_log() {
 fn a_dynamic_run_resumed_after_the_planner_trains_the_chosen_chain() {
     let tmp = tempfile::tempdir().unwrap();
     let planner = "planner={ladder: {kind: mlp, widths: [64, 32, 16]}, max_ratio: 2, probe_fraction: 0.5, min_gain: -100, max_assistants: 1}";
-    let run = |dir: &Path, fault: Option<&str>| {
-        let mut c = bin();
-        c.args(["run", TINY, "--headless", "--out"])
-            .arg(dir)
-            .args(["--set", "training.epochs=3", "--set", "strategy=dynamic"])
-            .args(["--set", planner, "--set"])
-            .arg(format!(
-                "distill.control_cache={}",
-                dir.with_extension("cache").display()
-            ));
-        if let Some(f) = fault {
-            c.env("MKD_TUI_FAULT", f);
-        }
-        c.output().unwrap()
-    };
+    let run = |dir: &Path, fault| run_tiny_with(dir, fault, &["strategy=dynamic", planner]);
     let reference = tmp.path().join("reference");
     let o = run(&reference, None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
