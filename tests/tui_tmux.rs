@@ -190,3 +190,66 @@ fn connect(socket: &Path) -> std::os::unix::net::UnixStream {
         }
     }
 }
+
+/// `kill -TERM` to a TUI run (a shutdown, a job scheduler): the terminal is given back at once, the
+/// run is `interrupted` with exit code 130 and has a checkpoint to resume from.
+#[test]
+fn sigterm_to_a_tui_run_restores_the_terminal_and_leaves_it_resumable() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipping the SIGTERM test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let tmux = Tmux {
+        socket: format!("mkd-term-{}", std::process::id()),
+    };
+    let script = format!(
+        "cd {} && {} run tests/fixtures/tiny-digits.yaml --out {} --set training.epochs=100 \
+         --set distill.control_cache={}; echo EXIT=$?; sleep 600",
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_BIN_EXE_mkd-tui"),
+        out.display(),
+        tmp.path().join("cache").display()
+    );
+    let status = tmux
+        .cmd()
+        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
+        .arg(script)
+        .env("TERM", "xterm-256color")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Past the first epoch, so a per-epoch checkpoint exists.
+    let events = out.join("events.jsonl");
+    wait_until("the first epoch", || {
+        std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"epoch_end\""))
+    });
+    let status: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("status.json")).unwrap()).unwrap();
+    let pid = status["pid"].as_u64().expect("status.json has the pid");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let screen = tmux.wait_for("the program to exit", Duration::from_secs(60), |s| {
+        s.contains("EXIT=")
+    });
+    assert!(screen.contains("EXIT=130"), "{screen}");
+    assert!(
+        !screen.contains("q quit"),
+        "the UI's frame is gone:\n{screen}"
+    );
+    assert!(screen.contains("mkd-tui resume"), "{screen}");
+    let status = std::fs::read_to_string(out.join("status.json")).unwrap();
+    assert!(status.contains("\"interrupted\""), "{status}");
+
+    // The last per-epoch checkpoint is where `mkd-tui resume` continues (tested in long_runs.rs).
+    let generations = std::fs::read_dir(out.join("checkpoints/resume"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("s0"))
+        .count();
+    assert!(generations >= 1, "no resume checkpoint");
+}

@@ -135,6 +135,20 @@ pub(super) fn drive(
             title: title.to_string(),
             viewer: false,
         };
+        let flag = signalled.clone();
+        let tui_commands = commands.clone();
+        let status = dir.join("status.json");
+        // SIGTERM, SIGINT (Ctrl-C reaches the UI as a key, so these come from `kill`): the UI
+        // gives the terminal back at once, the worker stops after its current batch and the run
+        // is `interrupted`, resumable from its last per-epoch checkpoint. A second signal leaves.
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                let _ = Status::now(RunState::Interrupted, None).write(&status);
+                std::process::exit(130);
+            }
+            tui::hangup::request_terminate();
+            let _ = tui_commands.send(Command::Quit);
+        });
         tui::hangup::install();
         match tui::run(&link, options) {
             Ok(exit) if !tui::hangup::terminal_gone() => {

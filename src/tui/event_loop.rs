@@ -24,6 +24,8 @@ pub enum Input {
     Resize,
     /// Reading the terminal failed; the loop ends with this error.
     Failed(String),
+    /// A signal (SIGTERM, SIGINT) asked the program to stop: the loop ends, no confirmation.
+    Terminate,
 }
 
 /// The channels the loop listens to; a closed one is swapped for `never()` so `select!` does not
@@ -164,6 +166,10 @@ fn on_input(
             Ok(())
         }
         Some(Input::Resize) => Ok(()),
+        Some(Input::Terminate) => {
+            app.on_terminate();
+            Ok(())
+        }
         Some(Input::Failed(err)) => anyhow::bail!("reading the terminal failed: {err}"),
         None => {
             sources.input = never();

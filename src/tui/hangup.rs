@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static HUNG_UP: AtomicBool = AtomicBool::new(false);
+static TERMINATE: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_hangup(_: libc::c_int) {
     HUNG_UP.store(true, Ordering::SeqCst);
@@ -58,4 +59,15 @@ pub fn detach_stdio() {
             }
         }
     }
+}
+
+/// A signal (SIGTERM, SIGINT) asked the program to stop: the UI loop ends at its next input poll
+/// and gives the terminal back, while the worker stops after its current batch.
+pub fn request_terminate() {
+    TERMINATE.store(true, Ordering::SeqCst);
+}
+
+/// Whether [`request_terminate`] was called.
+pub fn terminate_requested() -> bool {
+    TERMINATE.load(Ordering::SeqCst)
 }

@@ -61,6 +61,10 @@ impl InputThread {
             .name("tui-hangup".into())
             .spawn(move || {
                 while !watch_stop.load(Ordering::Relaxed) {
+                    if super::hangup::terminate_requested() {
+                        let _ = watch_tx.send(Input::Terminate);
+                        return;
+                    }
                     if super::hangup::terminal_gone() {
                         let _ = watch_tx.send(Input::Failed("the terminal hung up".into()));
                         return;

@@ -135,6 +135,12 @@ impl App {
         self.quit
     }
 
+    /// A signal asked the program to stop: leave now, without the quit confirmation (the caller
+    /// stops the worker after its current batch).
+    pub fn on_terminate(&mut self) {
+        self.quit = true;
+    }
+
     /// How the front end ended, for `main`'s exit status.
     pub fn exit(&self) -> TuiExit {
         match &self.outcome {
