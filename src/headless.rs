@@ -32,8 +32,23 @@ impl HeadlessExit {
 
 /// Print the run's progress to `out` until the worker's last event.
 pub fn run(link: FrontEndLink, out: &mut dyn Write) -> HeadlessExit {
+    run_from(link, out, &[], 0.0)
+}
+
+/// [`run`] for a front end that joins late: `history` (events already seen elsewhere, e.g. read
+/// from `events.jsonl`) primes what later lines need without being printed, and times are
+/// counted from `offset` seconds, the run's age when this front end started.
+pub fn run_from(
+    link: FrontEndLink,
+    out: &mut dyn Write,
+    history: &[Event],
+    offset: f64,
+) -> HeadlessExit {
     let started = Instant::now();
     let mut printer = Printer::default();
+    for event in history {
+        let _ = printer.line(event, offset);
+    }
     loop {
         let Ok(event) = link.lifecycle.recv() else {
             let _ = writeln!(
@@ -44,7 +59,7 @@ pub fn run(link: FrontEndLink, out: &mut dyn Write) -> HeadlessExit {
         };
         // Progress is for screens; drop what queued up so the bounded channel never fills.
         while link.progress.try_recv().is_ok() {}
-        if let Some(line) = printer.line(&event, started.elapsed().as_secs_f64()) {
+        if let Some(line) = printer.line(&event, offset + started.elapsed().as_secs_f64()) {
             let _ = writeln!(out, "{line}");
             let _ = out.flush();
         }
@@ -211,7 +226,7 @@ impl Printer {
                 }
                 line
             }
-            Event::RunAborted { reason } => format!("[{t}] aborted: {reason}; the run directory keeps what was done"),
+            Event::RunAborted { reason } => format!("[{t}] stopped: {reason}; the run directory keeps what was done"),
             Event::RunFailed { error } => format!("[{t}] error: {error}"),
             Event::PlanChanged { plan } => {
                 self.plan = Some(plan.clone());

@@ -89,5 +89,39 @@ fn dynamic_without_a_planner_is_bad_input() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("need a `planner:` section"), "{err}");
+    assert!(
+        err.contains("strategy dynamic needs a `planner:` section"),
+        "names only what was asked for: {err}"
+    );
+}
+
+/// Without `--strategies`, a preset with no planner compares the four fixed strategies (not
+/// `dynamic`, which would need one), one seed: the spread is "—" and the scratch run has no teacher.
+#[test]
+fn the_default_strategies_fit_a_preset_without_a_planner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = bin()
+        .args(["compare", TINY, "--seeds", "1", "--out"])
+        .arg(&out)
+        .args(["--set", "training.epochs=1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let table: CompareTable =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let labels: Vec<&str> = table.summary.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["scratch", "kd", "takd", "dgkd"]);
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    let scratch_summary = md
+        .lines()
+        .find(|l| l.starts_with("| scratch | 1 |"))
+        .unwrap();
+    assert!(scratch_summary.contains(" ± — |"), "{scratch_summary}");
+    let scratch_run = md
+        .lines()
+        .find(|l| l.starts_with("| scratch | 7 |"))
+        .unwrap();
+    assert!(scratch_run.contains("| — | mlp-8 |"), "{scratch_run}");
 }

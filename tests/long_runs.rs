@@ -496,3 +496,37 @@ fn a_dynamic_run_resumed_after_the_planner_trains_the_chosen_chain() {
     };
     assert_eq!(planner_events(&crashed), planner_events(&reference));
 }
+
+/// A run that fails before it starts (no data) is listed under its preset's name as failed, and
+/// `resume` of a folder that does not exist says so.
+#[test]
+fn a_failed_run_is_listed_by_name_and_resume_names_a_missing_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("no-data");
+    let o = run_tiny_with(&dir, None, &["data.root=/nonexistent/mkd-data"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("data.root = /nonexistent/mkd-data"),
+        "{}",
+        stderr(&o)
+    );
+    let ls = bin()
+        .args(["ls", "--runs"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&ls.stdout).into_owned();
+    let line = listing.lines().find(|l| l.starts_with("no-data")).unwrap();
+    assert!(
+        line.contains("tiny-digits") && line.contains("failed"),
+        "{listing}"
+    );
+
+    let o = bin()
+        .args(["resume", "--headless"])
+        .arg(tmp.path().join("missing"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no such directory"), "{}", stderr(&o));
+}

@@ -174,6 +174,11 @@ fn tui_run_outlives_its_terminal() {
     assert!(out.join("report.json").is_file());
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"finished\""), "{status}");
+    // The log goes on as if it had been there from the start: the plan and the epochs per stage
+    // are known (from events.jsonl), so later stages and epochs are counted right.
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("stage 2/3: ta1 (TA "), "{log}");
+    assert!(log.contains("/100 "), "{log}");
 }
 
 /// Connect to a run's socket; between its bind and listen a connection is refused, so retry.

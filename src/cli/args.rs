@@ -108,9 +108,10 @@ pub struct CompareArgs {
     /// Seeds per strategy: the preset's seed, seed+1, …
     #[arg(long, default_value_t = 3)]
     pub seeds: usize,
-    /// Comma-separated: scratch, kd, takd, dgkd, dynamic, takd-each (one TAKD chain per ladder entry).
-    #[arg(long, default_value = "scratch,kd,takd,dgkd,dynamic")]
-    pub strategies: String,
+    /// Comma-separated: scratch, kd, takd, dgkd, dynamic, takd-each (one TAKD chain per ladder
+    /// entry). Default: scratch,kd,takd,dgkd, plus dynamic when the preset has a `planner:` section.
+    #[arg(long)]
+    pub strategies: Option<String>,
     /// Folder of the comparison (default: runs/compare-<preset>-<UTC timestamp>); must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -90,8 +90,9 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
         progress: progress_rx,
         commands: command_tx,
     };
+    let age = crate::run_dir::history::run_age(&dir);
     if !std::io::stdout().is_terminal() {
-        crate::headless::run(link, &mut std::io::stderr());
+        crate::headless::run_from(link, &mut std::io::stderr(), &[], age);
         return Ok(ExitCode::Success);
     }
     let options = TuiOptions {
@@ -102,11 +103,8 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
             .unwrap_or_default(),
         viewer: true,
     };
-    tui::run(&link, options)?;
-    eprintln!(
-        "mkd-tui: left the viewer; the run goes on in {}",
-        dir.display()
-    );
+    let exit = tui::run_with_clock(&link, options, std::time::Duration::from_secs_f64(age))?;
+    eprintln!("mkd-tui: {}", farewell(&exit, &dir));
     Ok(ExitCode::Success)
 }
 
@@ -117,4 +115,40 @@ fn newest(runs: &Path) -> Option<PathBuf> {
             .and_then(|m| m.modified())
             .ok()
     })
+}
+
+/// What the viewer says on leaving: the run's state as the viewer last saw it, and a warning when
+/// the viewer leaves it paused (nobody else may be watching to resume it).
+fn farewell(exit: &tui::TuiExit, dir: &Path) -> String {
+    match exit {
+        tui::TuiExit::Finished => format!(
+            "left the viewer; the run has finished (report: {})",
+            dir.join("report.md").display()
+        ),
+        tui::TuiExit::Aborted => format!(
+            "left the viewer; the run was stopped (continue it with: mkd-tui resume {})",
+            dir.display()
+        ),
+        tui::TuiExit::Failed(e) => format!("left the viewer; the run failed: {e}"),
+        tui::TuiExit::QuitBeforeEnd if left_paused(dir) => format!(
+            "left the viewer; the run in {} is PAUSED and waits (attach and press p to resume it)",
+            dir.display()
+        ),
+        tui::TuiExit::QuitBeforeEnd => {
+            format!("left the viewer; the run goes on in {}", dir.display())
+        }
+    }
+}
+
+/// Whether the last pause/resume event of the run is a pause.
+fn left_paused(dir: &Path) -> bool {
+    crate::run_dir::history::recorded_events(dir)
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Paused => Some(true),
+            Event::Resumed => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
 }

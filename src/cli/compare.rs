@@ -27,21 +27,33 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let preset = loaded.preset;
-    let entries = match compare::parse_entries(&args.strategies) {
+    let strategies = args.strategies.clone().unwrap_or_else(|| {
+        let fixed = "scratch,kd,takd,dgkd";
+        match preset.planner {
+            Some(_) => format!("{fixed},dynamic"),
+            None => fixed.to_string(),
+        }
+    });
+    let entries = match compare::parse_entries(&strategies) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("mkd-tui: {e}");
             return Ok(ExitCode::BadInput);
         }
     };
-    if preset.planner.is_none()
-        && entries
-            .iter()
-            .any(|e| matches!(e, Entry::Strategy(Strategy::Dynamic) | Entry::TakdEach))
-    {
+    let needs_ladder: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Strategy(Strategy::Dynamic) => Some("dynamic"),
+            Entry::TakdEach => Some("takd-each"),
+            _ => None,
+        })
+        .collect();
+    if preset.planner.is_none() && !needs_ladder.is_empty() {
         eprintln!(
-            "mkd-tui: {}: strategies `dynamic` and `takd-each` need a `planner:` section with a `ladder`",
-            args.preset.display()
+            "mkd-tui: {}: strategy {} needs a `planner:` section with a `ladder` (see presets/fashion-dynamic.yaml)",
+            args.preset.display(),
+            needs_ladder.join(" and ")
         );
         return Ok(ExitCode::BadInput);
     }

@@ -28,7 +28,8 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
     let text = std::fs::read_to_string(dir.join("events.jsonl")).unwrap_or_default();
     let mut s = RunSummary {
         dir: dir.to_path_buf(),
-        preset: String::new(),
+        // Until `RunStarted` (a run that failed before it), the name from its preset copy.
+        preset: preset_name(dir),
         state: status.effective_state(),
         stage: "-".into(),
         done: 0,
@@ -147,4 +148,13 @@ fn state_name(state: RunState) -> &'static str {
         RunState::Failed => "failed",
         RunState::Interrupted => "interrupted",
     }
+}
+
+/// `name:` of the run's `preset.yaml`, or empty.
+fn preset_name(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("preset.yaml"))
+        .ok()
+        .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+        .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string))
+        .unwrap_or_default()
 }

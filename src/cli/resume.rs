@@ -16,6 +16,10 @@ pub fn resume(args: &ResumeArgs) -> anyhow::Result<ExitCode> {
     let dir = &args.run_dir;
     let status_path = dir.join("status.json");
     let preset_path = dir.join("preset.yaml");
+    if !dir.exists() {
+        eprintln!("mkd-tui: {}: no such directory", dir.display());
+        return Ok(ExitCode::BadInput);
+    }
     if !status_path.is_file() || !preset_path.is_file() {
         eprintln!(
             "mkd-tui: {}: not a run directory (expected status.json and preset.yaml in it)",

@@ -211,7 +211,14 @@ fn continue_headless(
         (false, None) => "the terminal went away".to_string(),
     };
     let _ = writeln!(log, "mkd-tui: {why}; training goes on without a screen");
-    match headless::run(link, &mut log) {
+    // The screen consumed the events so far: prime the lines (epochs per stage, the plan) from
+    // events.jsonl and keep counting time from the run's start.
+    let history = crate::run_dir::history::recorded_events(run_dir.path());
+    let age = crate::run_dir::history::seconds_since(
+        crate::run_dir::history::started_at(&history),
+        chrono::Utc::now(),
+    );
+    match headless::run_from(link, &mut log, &history, age) {
         HeadlessExit::Finished => ExitCode::Success,
         HeadlessExit::Aborted => ExitCode::Aborted,
         HeadlessExit::Failed(_) => ExitCode::Failure,

@@ -241,11 +241,16 @@ impl CompareTable {
         for m in &self.summary {
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.2} ± {:.2} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {} |",
+                "| {} | {} | {:.2} ± {} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {} |",
                 m.label,
                 m.runs,
                 m.test_mean,
-                m.test_std,
+                // One seed has no spread.
+                if m.runs > 1 {
+                    format!("{:.2}", m.test_std)
+                } else {
+                    "—".to_string()
+                },
                 m.val_mean,
                 m.best_epoch_mean,
                 m.wall_seconds_mean,
@@ -287,7 +292,9 @@ impl CompareTable {
                 r.teacher_forwards,
                 r.arm_epochs,
                 r.probe_epochs,
-                if r.teacher_reused {
+                if r.chain.len() < 2 {
+                    "—" // the student alone (scratch): no teacher
+                } else if r.teacher_reused {
                     "loaded"
                 } else {
                     "trained"

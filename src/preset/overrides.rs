@@ -49,9 +49,13 @@ pub fn apply(root: &mut Value, arg: &str) -> Result<(), PresetError> {
                 })?;
                 let len = items.len();
                 let slot = items.get_mut(index).ok_or_else(|| {
-                    err(format!(
-                        "`{here}`: no item {index}; the list has {len} (0..{len})"
-                    ))
+                    err(match len {
+                        0 => format!("`{here}`: no item {index}; the list is empty"),
+                        _ => format!(
+                            "`{here}`: no item {index}; the list has {len} (indices 0 to {})",
+                            len - 1
+                        ),
+                    })
                 })?;
                 if last {
                     *slot = value;

@@ -3,6 +3,7 @@
 
 mod create;
 pub mod generations;
+pub mod history;
 mod lock;
 pub mod planner_report;
 mod recorder;

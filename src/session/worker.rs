@@ -1,5 +1,6 @@
 //! The training worker: runs a plan on its own thread and reports through events.
 
+use anyhow::Context as _;
 use std::panic::AssertUnwindSafe;
 use std::thread::JoinHandle;
 
@@ -165,7 +166,12 @@ fn run(
         );
         emit_log(emitter, LogLevel::Info, message)?;
     }
-    let dataset = data::load(&preset.data, preset.seed)?;
+    let dataset = data::load(&preset.data, preset.seed).with_context(|| {
+        format!(
+            "reading the dataset (data.root = {})",
+            preset.data.root.display()
+        )
+    })?;
     let sizes = (dataset.train.len(), dataset.val.len(), dataset.test.len());
     if resume_stage.is_none() {
         emitter

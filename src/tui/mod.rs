@@ -64,6 +64,16 @@ const TICK: Duration = Duration::from_millis(250);
 /// working) and gives it back on every path: normal exit, error, and panic (a panic hook restores
 /// the terminal before the panic message is printed).
 pub fn run(link: &FrontEndLink, options: TuiOptions) -> anyhow::Result<TuiExit> {
+    run_with_clock(link, options, Duration::ZERO)
+}
+
+/// [`run`] for a viewer that joins a run late: the header's clock starts at `age`, the run's age
+/// when the viewer opens, so it shows the run's elapsed time, not the viewer's.
+pub fn run_with_clock(
+    link: &FrontEndLink,
+    options: TuiOptions,
+    age: Duration,
+) -> anyhow::Result<TuiExit> {
     let mut session = terminal::TerminalSession::start()?;
     let input = input::InputThread::spawn();
     let mut app = App::new(options);
@@ -73,7 +83,7 @@ pub fn run(link: &FrontEndLink, options: TuiOptions) -> anyhow::Result<TuiExit> 
         link,
         input.events(),
         &mut app,
-        &|| started.elapsed(),
+        &|| age + started.elapsed(),
         TICK,
     );
     if hangup::terminal_gone() {

@@ -27,10 +27,7 @@ const KEYS: &[(&str, &str)] = &[
         "enter",
         "send the pending rule; applied at the next epoch end",
     ),
-    (
-        "",
-        "(while the planner works: its thresholds instead)",
-    ),
+    ("", "(while the planner works: its thresholds instead)"),
     ("tab", "chart: next model (shift-tab: previous)"),
     (
         "pgup pgdn",
