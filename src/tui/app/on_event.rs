@@ -1,5 +1,6 @@
 //! How worker events change the front end's state.
 
+use std::time::Duration;
 use crate::protocol::{ArmKind, Command, Event, LogLevel};
 use crate::stop::StopKind;
 
@@ -36,7 +37,12 @@ impl App {
                     preset: preset.clone(),
                     run_dir: run_dir.clone(),
                     plan: plan.clone(),
-                    started_at: self.now,
+                    // A viewer's clock already counts from the run's start (it joins late).
+                    started_at: if self.options.viewer {
+                        Duration::ZERO
+                    } else {
+                        self.now
+                    },
                 });
             }
             Event::StageStarted {
@@ -341,6 +347,10 @@ impl App {
                     report_json: report_json.clone(),
                     seconds: *seconds,
                 });
+                if self.options.viewer {
+                    // Replayed long after the end: the run's own duration, not the viewer's clock.
+                    self.ended_at = Some(Duration::from_secs_f64(*seconds));
+                }
             }
             Event::RunAborted { reason } => {
                 self.warn(format!("run aborted: {reason}"));
