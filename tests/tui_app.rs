@@ -1033,7 +1033,10 @@ fn a_viewer_shows_the_runs_elapsed_time_not_its_own() {
     // Attached 600 s into the run: the replay arrives within the viewer's first seconds.
     script.seconds = 600.0;
     through_ta(&mut script);
-    assert_eq!(script.app.run_elapsed(), Duration::from_secs_f64(script.seconds));
+    assert_eq!(
+        script.app.run_elapsed(),
+        Duration::from_secs_f64(script.seconds)
+    );
 
     // An in-process screen starts with the run: elapsed counts from `RunStarted`'s arrival.
     let mut script = Script::new(App::new(options(false)));

@@ -1,8 +1,8 @@
 //! How worker events change the front end's state.
 
-use std::time::Duration;
 use crate::protocol::{ArmKind, Command, Event, LogLevel};
 use crate::stop::StopKind;
+use std::time::Duration;
 
 use super::super::nodes::{kind_word, KdChange, KdRequest, KdStop};
 use super::*;
