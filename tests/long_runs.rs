@@ -96,6 +96,12 @@ fn report_metrics(dir: &Path) -> Vec<serde_json::Value> {
     out
 }
 
+/// What `mkd-tui ls --runs runs` prints.
+fn ls(runs: &Path) -> String {
+    let o = bin().args(["ls", "--runs"]).arg(runs).output().unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 fn state(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("status.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -118,12 +124,7 @@ fn killed_in_the_second_stage_then_resumed_equals_an_uninterrupted_run() {
         "a killed run cannot say so itself"
     );
 
-    let ls = bin()
-        .args(["ls", "--runs"])
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    let listing = String::from_utf8_lossy(&ls.stdout).into_owned();
+    let listing = ls(tmp.path());
     let line = listing.lines().find(|l| l.starts_with("crashed")).unwrap();
     assert!(line.contains("interrupted"), "{listing}");
     assert!(line.contains("2/3 ta1"), "{listing}");
@@ -510,12 +511,7 @@ fn a_failed_run_is_listed_by_name_and_resume_names_a_missing_folder() {
         "{}",
         stderr(&o)
     );
-    let ls = bin()
-        .args(["ls", "--runs"])
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    let listing = String::from_utf8_lossy(&ls.stdout).into_owned();
+    let listing = ls(tmp.path());
     let line = listing.lines().find(|l| l.starts_with("no-data")).unwrap();
     assert!(
         line.contains("tiny-digits") && line.contains("failed"),

@@ -98,6 +98,27 @@ fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
     assert!(status.contains("\"finished\""), "{status}");
 }
 
+/// The TUI on the tiny preset with 100 epochs per stage (long enough to act on mid-run), in a
+/// 100×30 tmux session `mkd`; the shell prints `EXIT=<code>` when it ends.
+fn start_long_tui_run(tmux: &Tmux, out: &Path, cache: &Path) {
+    let script = format!(
+        "cd {} && {} run tests/fixtures/tiny-digits.yaml --out {} --set training.epochs=100 \
+         --set distill.control_cache={}; echo EXIT=$?; sleep 600",
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_BIN_EXE_mkd-tui"),
+        out.display(),
+        cache.display()
+    );
+    let status = tmux
+        .cmd()
+        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
+        .arg(script)
+        .env("TERM", "xterm-256color")
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 fn send(socket: &Path, commands: &[mkd_tui::protocol::Command]) {
     use std::io::Write as _;
     let mut stream = connect(socket);
@@ -131,22 +152,7 @@ fn tui_run_outlives_its_terminal() {
     let tmux = Tmux {
         socket: format!("mkd-hup-{}", std::process::id()),
     };
-    let script = format!(
-        "cd {} && {} run tests/fixtures/tiny-digits.yaml --out {} --set training.epochs=100 \
-         --set distill.control_cache={}; sleep 600",
-        env!("CARGO_MANIFEST_DIR"),
-        env!("CARGO_BIN_EXE_mkd-tui"),
-        out.display(),
-        tmp.path().join("cache").display()
-    );
-    let status = tmux
-        .cmd()
-        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
-        .arg(script)
-        .env("TERM", "xterm-256color")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    start_long_tui_run(&tmux, &out, &tmp.path().join("cache"));
     // Hold the run while its terminal goes, so the hangup surely lands mid-run.
     let socket = out.join("control.sock");
     wait_until("the control socket", || socket.exists());
@@ -209,22 +215,7 @@ fn sigterm_to_a_tui_run_restores_the_terminal_and_leaves_it_resumable() {
     let tmux = Tmux {
         socket: format!("mkd-term-{}", std::process::id()),
     };
-    let script = format!(
-        "cd {} && {} run tests/fixtures/tiny-digits.yaml --out {} --set training.epochs=100 \
-         --set distill.control_cache={}; echo EXIT=$?; sleep 600",
-        env!("CARGO_MANIFEST_DIR"),
-        env!("CARGO_BIN_EXE_mkd-tui"),
-        out.display(),
-        tmp.path().join("cache").display()
-    );
-    let status = tmux
-        .cmd()
-        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
-        .arg(script)
-        .env("TERM", "xterm-256color")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    start_long_tui_run(&tmux, &out, &tmp.path().join("cache"));
     // Past the first epoch, so a per-epoch checkpoint exists.
     let events = out.join("events.jsonl");
     wait_until("the first epoch", || {
