@@ -315,6 +315,14 @@ fn detach_then_steer_through_the_socket_while_viewers_come_and_go() {
         std::fs::read_to_string(dir.join("events.jsonl")).is_ok_and(|t| t.contains("\"paused\""))
     });
 
+    // A detached run that waits says so in `ls`.
+    let listing = ls(&runs);
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with(&*dir.file_name().unwrap().to_string_lossy()))
+        .unwrap();
+    assert!(line.contains(" paused "), "{listing}");
+
     // While it runs, nobody else may write its directory.
     let o = bin().arg("resume").arg(&dir).output().unwrap();
     assert_eq!(o.status.code(), Some(2));

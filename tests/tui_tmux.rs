@@ -216,11 +216,16 @@ fn sigterm_to_a_tui_run_restores_the_terminal_and_leaves_it_resumable() {
         socket: format!("mkd-term-{}", std::process::id()),
     };
     start_long_tui_run(&tmux, &out, &tmp.path().join("cache"));
-    // Past the first epoch, so a per-epoch checkpoint exists.
-    let events = out.join("events.jsonl");
-    wait_until("the first epoch", || {
-        std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"epoch_end\""))
-    });
+    // Past the first per-epoch checkpoint (written after the epoch's events), so there is one to
+    // resume from.
+    let generations = || {
+        std::fs::read_dir(out.join("checkpoints/resume")).map_or(0, |d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("s0"))
+                .count()
+        })
+    };
+    wait_until("the first checkpoint", || generations() >= 1);
     let status: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("status.json")).unwrap()).unwrap();
     let pid = status["pid"].as_u64().expect("status.json has the pid");
@@ -242,10 +247,5 @@ fn sigterm_to_a_tui_run_restores_the_terminal_and_leaves_it_resumable() {
     assert!(status.contains("\"interrupted\""), "{status}");
 
     // The last per-epoch checkpoint is where `mkd-tui resume` continues (tested in long_runs.rs).
-    let generations = std::fs::read_dir(out.join("checkpoints/resume"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("s0"))
-        .count();
-    assert!(generations >= 1, "no resume checkpoint");
+    assert!(generations() >= 1, "no resume checkpoint");
 }

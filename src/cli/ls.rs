@@ -20,6 +20,8 @@ pub struct RunSummary {
     pub elapsed_s: f64,
     /// `model test%` of each finished model's primary arm, at its best validation epoch.
     pub best: Vec<(String, f64)>,
+    /// The last pause/resume event was a pause: a running run waits for someone to resume it.
+    pub paused: bool,
 }
 
 /// Read the run in `dir`; `None` when it has no `status.json`.
@@ -36,6 +38,7 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
         planned: 0,
         elapsed_s: 0.0,
         best: Vec::new(),
+        paused: false,
     };
     let mut stages = 0;
     let mut started = None;
@@ -59,6 +62,8 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
                 s.stage = format!("{}/{stages} {model}", stage + 1)
             }
             Event::EpochEnd(_) => s.done += 1,
+            Event::Paused => s.paused = true,
+            Event::Resumed => s.paused = false,
             Event::StageFinished { model, arms, .. } => {
                 if let Some(a) = arms.first() {
                     s.best.push((model, a.test_acc_at_best));
@@ -131,7 +136,11 @@ pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
         println!(
             "{name:<36} {:<14} {:<11} {:<14} {progress:>8} {:>9}  {}",
             s.preset,
-            state_name(s.state),
+            match s.state {
+                // Nobody may be watching a detached run: say that it waits.
+                RunState::Running if s.paused => "paused",
+                state => state_name(state),
+            },
             s.stage,
             crate::run_dir::report::clock(s.elapsed_s),
             best.join(" · ")
