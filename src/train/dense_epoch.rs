@@ -1,12 +1,12 @@
 //! One training epoch under dense guidance: several teachers, some dropped per batch (DGKD).
 
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
 
 use candle_core::{Result as CandleResult, Tensor};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::epoch::batch_loop;
 use super::{BatchReport, EpochOutcome, EpochStats, Optimizer, TrainError};
 use crate::data::BatchSource;
 use crate::distill::{dense_loss, kept_teachers};
@@ -54,65 +54,45 @@ pub fn train_epoch_dense(
     dense: &DenseTarget,
     on_batch: &mut dyn FnMut(BatchReport) -> ControlFlow<()>,
 ) -> Result<EpochOutcome, TrainError> {
-    if batch_size == 0 {
-        return Err(TrainError::ZeroBatchSize);
-    }
-    if order.is_empty() {
-        return Err(TrainError::EmptyEpoch);
-    }
     let mut rng = ChaCha8Rng::seed_from_u64(dense.drop_seed);
-    let batches = order.len().div_ceil(batch_size);
-    let mut busy = Duration::ZERO;
-    let mut loss_sum = 0.0;
     let mut teacher_forwards = 0u64;
-    for (i, indices) in order.chunks(batch_size).enumerate() {
-        let started = Instant::now();
-        let (images, labels) = data.gather(indices, model.device())?;
-        let logits = model.forward_t(&images, true)?;
-        // Drawn every batch, alpha or not, so the dropped sets do not depend on alpha.
-        let kept = kept_teachers(dense.teachers.len(), dense.drop_num, &mut rng);
-        let teacher_logits: Vec<Tensor> = if dense.alpha == 0.0 {
-            Vec::new()
-        } else {
-            kept.iter()
-                .map(|&j| dense.teachers[j].logits(&images, indices))
-                .collect::<CandleResult<_>>()?
-        };
-        teacher_forwards += (teacher_logits.len() * indices.len()) as u64;
-        let loss = dense_loss(
-            &logits,
-            &teacher_logits,
-            &labels,
-            dense.temperature,
-            dense.alpha,
-        )?;
-        let value = loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
-        if !value.is_finite() {
-            return Err(TrainError::NonFiniteLoss {
-                batch: i + 1,
-                loss: value,
-            });
-        }
-        let grads = loss.backward()?;
-        optimizer.step(&grads)?;
-        drop(grads);
-        busy += started.elapsed();
-        loss_sum += value;
-        let report = BatchReport {
-            batch: i + 1,
-            batches,
-            loss: value,
-        };
-        if on_batch(report).is_break() {
-            return Ok(EpochOutcome::Interrupted);
-        }
-    }
-    Ok(EpochOutcome::Completed(EpochStats {
-        train_loss: loss_sum / batches as f64,
-        images: order.len(),
-        seconds: busy.as_secs_f64(),
-        teacher_forwards,
-        // Dense guidance runs its teachers per batch (the logit cache serves single-teacher KD).
-        teacher_cached: 0,
-    }))
+    let done = batch_loop(
+        model,
+        optimizer,
+        data,
+        order,
+        batch_size,
+        on_batch,
+        |_, indices, images, logits, labels| {
+            // Drawn every batch, alpha or not, so the dropped sets do not depend on alpha.
+            let kept = kept_teachers(dense.teachers.len(), dense.drop_num, &mut rng);
+            let teacher_logits: Vec<Tensor> = if dense.alpha == 0.0 {
+                Vec::new()
+            } else {
+                kept.iter()
+                    .map(|&j| dense.teachers[j].logits(images, indices))
+                    .collect::<CandleResult<_>>()?
+            };
+            teacher_forwards += (teacher_logits.len() * indices.len()) as u64;
+            Ok(dense_loss(
+                logits,
+                &teacher_logits,
+                labels,
+                dense.temperature,
+                dense.alpha,
+            )?)
+        },
+    )?;
+    Ok(
+        done.map_or(EpochOutcome::Interrupted, |(train_loss, seconds)| {
+            EpochOutcome::Completed(EpochStats {
+                train_loss,
+                images: order.len(),
+                seconds,
+                teacher_forwards,
+                // Dense guidance runs its teachers per batch (the logit cache serves single-teacher KD).
+                teacher_cached: 0,
+            })
+        }),
+    )
 }

@@ -3,6 +3,8 @@
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
+use candle_core::Tensor;
+
 use super::{LogitCache, Optimizer, TrainError};
 use crate::data::BatchSource;
 use crate::distill::{cross_entropy, kd_loss};
@@ -76,38 +78,82 @@ pub fn train_epoch(
     kd: Option<&KdTarget>,
     on_batch: &mut dyn FnMut(BatchReport) -> ControlFlow<()>,
 ) -> Result<EpochOutcome, TrainError> {
+    let kd = kd.filter(|k| k.alpha != 0.0);
+    let mut teacher_forwards = 0u64;
+    let mut teacher_cached = 0u64;
+    let done = batch_loop(
+        model,
+        optimizer,
+        data,
+        order,
+        batch_size,
+        on_batch,
+        |_, indices, images, logits, labels| {
+            let Some(k) = kd else {
+                return Ok(cross_entropy(logits, labels)?);
+            };
+            let teacher_logits = match k.cache {
+                Some(cache) => {
+                    teacher_cached += indices.len() as u64;
+                    cache.gather(indices, model.device())?
+                }
+                None => {
+                    teacher_forwards += indices.len() as u64;
+                    k.teacher.forward_t(images, false)?.detach()
+                }
+            };
+            Ok(kd_loss(
+                logits,
+                &teacher_logits,
+                labels,
+                k.temperature,
+                k.alpha,
+            )?)
+        },
+    )?;
+    Ok(
+        done.map_or(EpochOutcome::Interrupted, |(train_loss, seconds)| {
+            EpochOutcome::Completed(EpochStats {
+                train_loss,
+                images: order.len(),
+                seconds,
+                teacher_forwards,
+                teacher_cached,
+            })
+        }),
+    )
+}
+
+/// The batch loop shared by [`train_epoch`] and
+/// [`train_epoch_dense`](super::train_epoch_dense): gather, forward in training mode,
+/// `loss(batch_index, indices, images, logits, labels)`, the non-finite check, backward, step,
+/// `on_batch`. Returns `(mean batch loss, busy seconds)`, or `None` when `on_batch` broke off.
+///
+/// Errors: a zero batch size, an empty `order`, a non-finite loss (before its step), any tensor
+/// error.
+pub(super) fn batch_loop(
+    model: &Classifier,
+    optimizer: &mut dyn Optimizer,
+    data: &dyn BatchSource,
+    order: &[usize],
+    batch_size: usize,
+    on_batch: &mut dyn FnMut(BatchReport) -> ControlFlow<()>,
+    mut loss_of: impl FnMut(usize, &[usize], &Tensor, &Tensor, &Tensor) -> Result<Tensor, TrainError>,
+) -> Result<Option<(f64, f64)>, TrainError> {
     if batch_size == 0 {
         return Err(TrainError::ZeroBatchSize);
     }
     if order.is_empty() {
         return Err(TrainError::EmptyEpoch);
     }
-    let kd = kd.filter(|k| k.alpha != 0.0);
     let batches = order.len().div_ceil(batch_size);
     let mut busy = Duration::ZERO;
     let mut loss_sum = 0.0;
-    let mut teacher_forwards = 0u64;
-    let mut teacher_cached = 0u64;
     for (i, indices) in order.chunks(batch_size).enumerate() {
         let started = Instant::now();
         let (images, labels) = data.gather(indices, model.device())?;
         let logits = model.forward_t(&images, true)?;
-        let loss = match kd {
-            None => cross_entropy(&logits, &labels)?,
-            Some(k) => {
-                let teacher_logits = match k.cache {
-                    Some(cache) => {
-                        teacher_cached += indices.len() as u64;
-                        cache.gather(indices, model.device())?
-                    }
-                    None => {
-                        teacher_forwards += indices.len() as u64;
-                        k.teacher.forward_t(&images, false)?.detach()
-                    }
-                };
-                kd_loss(&logits, &teacher_logits, &labels, k.temperature, k.alpha)?
-            }
-        };
+        let loss = loss_of(i, indices, &images, &logits, &labels)?;
         let value = loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
         if !value.is_finite() {
             return Err(TrainError::NonFiniteLoss {
@@ -126,14 +172,8 @@ pub fn train_epoch(
             loss: value,
         };
         if on_batch(report).is_break() {
-            return Ok(EpochOutcome::Interrupted);
+            return Ok(None);
         }
     }
-    Ok(EpochOutcome::Completed(EpochStats {
-        train_loss: loss_sum / batches as f64,
-        images: order.len(),
-        seconds: busy.as_secs_f64(),
-        teacher_forwards,
-        teacher_cached,
-    }))
+    Ok(Some((loss_sum / batches as f64, busy.as_secs_f64())))
 }
