@@ -450,24 +450,19 @@ impl State<'_, '_> {
             tried.insert((above, below));
             let label = s.ladder.rungs[cand].label.clone();
             let ratio_note = format!("gap {} / {} = {ratio:.1}×", s.label(above), s.label(below));
-            if gain < cfg.min_gain {
-                let reason = format!(
+            let rejected = if gain < cfg.min_gain {
+                Some(format!(
                     "student {student:.2}% vs {current:.2}% without it: gain {gain:+.2} pp < min_gain {:.2} pp ({ratio_note})",
                     cfg.min_gain
-                );
-                self.emit(Event::PlannerDecision {
-                    candidate: label,
-                    verdict: Verdict::Rejected,
-                    gain: Some(gain),
-                    reason,
-                    assistants: s.labels(&assistants),
-                })?;
-                continue;
-            }
-            if cand_distilled < cand_scratch {
-                let reason = format!(
+                ))
+            } else if cand_distilled < cand_scratch {
+                Some(format!(
                     "student gains {gain:+.2} pp but {label} distilled {cand_distilled:.2}% < its scratch {cand_scratch:.2}%"
-                );
+                ))
+            } else {
+                None
+            };
+            if let Some(reason) = rejected {
                 self.emit(Event::PlannerDecision {
                     candidate: label,
                     verdict: Verdict::Rejected,

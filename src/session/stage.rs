@@ -492,30 +492,23 @@ fn end_of_epoch(
             ManualRequest::StopKd { model } => (model, true),
             ManualRequest::ResumeKd { model } => (model, false),
         };
-        if *model != stage.name || !distilled {
-            let message = format!(
+        // A request that cannot act is answered with a warning, and changes nothing.
+        let refused = if *model != stage.name || !distilled {
+            Some(format!(
                 "{} distillation of {model}: it is not being distilled now ({} is training)",
                 if stop { "cannot stop" } else { "cannot resume" },
                 stage.name
-            );
-            emit(
-                ctx,
-                Event::Log {
-                    level: LogLevel::Warn,
-                    message,
-                },
-            )?;
+            ))
         } else if stop && switch.stopped {
-            let message = format!("{model}: distillation is already stopped");
-            emit(
-                ctx,
-                Event::Log {
-                    level: LogLevel::Warn,
-                    message,
-                },
-            )?;
+            Some(format!("{model}: distillation is already stopped"))
         } else if !stop && !switch.stopped {
-            let message = format!("{model}: distillation is already on; nothing to resume");
+            Some(format!(
+                "{model}: distillation is already on; nothing to resume"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = refused {
             emit(
                 ctx,
                 Event::Log {
