@@ -138,12 +138,14 @@ fn main() {
         pool_every: 1,
         batch_norm: false,
         hidden: vec![128],
+        dropout: 0.0,
     };
     let cnn_bn = ModelSpec::PlainCnn {
         channels: vec![32, 64],
         pool_every: 1,
         batch_norm: true,
         hidden: vec![128],
+        dropout: 0.0,
     };
     let resnet8 = ModelSpec::ResnetCifar { depth: 8 };
     println!("{count} random 28×28 images, batch {BATCH}, {threads} threads available");
@@ -168,6 +170,7 @@ fn main() {
         teacher: &teacher,
         temperature: 4.0,
         alpha: 0.9,
+        reduction: Default::default(),
         cache: None,
     };
     let rate = train_rate(&student, &adamw(), &data, count, Some(&kd));

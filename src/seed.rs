@@ -32,6 +32,10 @@ pub mod purpose {
     pub const PROBE_ORDER: u64 = 7;
     /// Teachers dropped per batch under dense guidance (per stage and epoch).
     pub const DENSE_DROP: u64 = 8;
+    /// Input augmentation of the training batches (per stage and epoch; per example inside).
+    pub const AUGMENT: u64 = 9;
+    /// Dropout masks (per stage and epoch).
+    pub const DROPOUT: u64 = 10;
 }
 
 #[cfg(test)]

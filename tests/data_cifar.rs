@@ -117,6 +117,7 @@ fn cfg(root: &Path, dataset: DatasetKind) -> DataConfig {
         test_size: None,
         train_limit: None,
         test_limit: None,
+        augment: Default::default(),
     }
 }
 

@@ -119,6 +119,7 @@ fn real_digits_split_default_test_size() {
         test_size: None,
         train_limit: None,
         test_limit: None,
+        augment: Default::default(),
     };
     let d = load(&cfg, 42).unwrap();
     // 20 % of 1797 rounded down = 359 test; 1438 - 200 = 1238 train.

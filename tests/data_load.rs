@@ -56,6 +56,7 @@ fn config(root: &Path, val_size: usize) -> DataConfig {
         test_size: None,
         train_limit: None,
         test_limit: None,
+        augment: Default::default(),
     }
 }
 

@@ -41,6 +41,7 @@ fn fashion_mnist_loads_with_official_sizes() {
         test_size: None,
         train_limit: None,
         test_limit: None,
+        augment: Default::default(),
     };
     let start = Instant::now();
     let d = load(&cfg, 42).unwrap();

@@ -16,6 +16,7 @@ fn cfg(val_size: usize) -> DataConfig {
         test_size: None,
         train_limit: None,
         test_limit: None,
+        augment: Default::default(),
     }
 }
 

@@ -151,3 +151,40 @@ fn bad_arguments_are_errors() {
     assert!(soft_target_kl(&s, &t.narrow(1, 0, 2).unwrap(), 1.0).is_err());
     assert!(cross_entropy(&s, &Tensor::from_vec(vec![0u32], 1, &Device::Cpu).unwrap()).is_err());
 }
+
+/// TAKD's and DGKD's `nn.KLDivLoss()` ('mean'): the batchmean value divided by the class count K.
+#[test]
+fn mean_reduction_is_batchmean_over_the_class_count() {
+    use mkd_tui::distill::{kd_loss_reduced, soft_target_kl_reduced, KlReduction};
+    for (temp, kl) in KL {
+        let got = scalar(
+            &soft_target_kl_reduced(&tensor(&S), &tensor(&T), temp, KlReduction::Mean).unwrap(),
+        );
+        close(got, kl / 3.0, 1e-5);
+    }
+    // KD at T = 4, alpha = 0.9: 0.1·CE + 0.9·16·KL/3 under 'mean'.
+    let kl4 = KL.iter().find(|(t, _)| *t == 4.0).map(|(_, k)| *k);
+    if let Some(kl4) = kl4 {
+        let got = kd_loss_reduced(
+            &tensor(&S),
+            &tensor(&T),
+            &labels(),
+            4.0,
+            0.9,
+            KlReduction::Mean,
+        )
+        .unwrap();
+        close(scalar(&got), 0.1 * CE + 0.9 * 16.0 * kl4 / 3.0, 1e-4);
+    }
+    let batchmean = kd_loss_reduced(
+        &tensor(&S),
+        &tensor(&T),
+        &labels(),
+        2.0,
+        0.5,
+        KlReduction::Batchmean,
+    )
+    .unwrap();
+    let plain = kd_loss(&tensor(&S), &tensor(&T), &labels(), 2.0, 0.5).unwrap();
+    close(scalar(&batchmean), scalar(&plain), 1e-7);
+}

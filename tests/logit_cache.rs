@@ -28,6 +28,7 @@ fn cnn_bn() -> ModelSpec {
         pool_every: 1,
         batch_norm: true,
         hidden: vec![],
+        dropout: 0.0,
     }
 }
 
@@ -42,7 +43,13 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 #[test]
 fn cached_logits_are_the_teachers_forward_pass_on_any_batch() {
     let data = separable(SHAPE, 4, 37, 1);
-    for spec in [ModelSpec::Mlp { hidden: vec![16] }, cnn_bn()] {
+    for spec in [
+        ModelSpec::Mlp {
+            hidden: vec![16],
+            dropout: 0.0,
+        },
+        cnn_bn(),
+    ] {
         let teacher = model(&spec, 3);
         // A cache filled in batches of 10 serves a batch in another order and size.
         let cache = LogitCache::build(&teacher, &data, 10).unwrap();
@@ -64,7 +71,13 @@ fn cached_logits_are_the_teachers_forward_pass_on_any_batch() {
 fn cached_kd_loss_equals_the_per_batch_kd_loss() {
     let data = separable(SHAPE, 4, 40, 2);
     let teacher = model(&cnn_bn(), 4);
-    let student = model(&ModelSpec::Mlp { hidden: vec![8] }, 5);
+    let student = model(
+        &ModelSpec::Mlp {
+            hidden: vec![8],
+            dropout: 0.0,
+        },
+        5,
+    );
     let cache = LogitCache::build(&teacher, &data, 16).unwrap();
     let batch: Vec<usize> = (0..40).rev().step_by(3).collect();
     let (x, y) = data.gather(&batch, &Device::Cpu).unwrap();
@@ -95,7 +108,13 @@ fn cached_kd_loss_equals_the_per_batch_kd_loss() {
 #[test]
 fn an_epoch_on_the_cache_runs_no_teacher_and_trains_like_the_per_batch_epoch() {
     let data = separable(SHAPE, 4, 50, 3);
-    let teacher = model(&ModelSpec::Mlp { hidden: vec![16] }, 6);
+    let teacher = model(
+        &ModelSpec::Mlp {
+            hidden: vec![16],
+            dropout: 0.0,
+        },
+        6,
+    );
     let cache = LogitCache::build(&teacher, &data, 1000).unwrap();
     let adamw = OptimizerConfig::Adamw {
         lr: 1e-2,
@@ -106,12 +125,19 @@ fn an_epoch_on_the_cache_runs_no_teacher_and_trains_like_the_per_batch_epoch() {
     };
     let order: Vec<usize> = (0..50).map(|i| (i * 7) % 50).collect();
     let run = |cache: Option<&LogitCache>| {
-        let student = model(&ModelSpec::Mlp { hidden: vec![8] }, 7);
+        let student = model(
+            &ModelSpec::Mlp {
+                hidden: vec![8],
+                dropout: 0.0,
+            },
+            7,
+        );
         let mut opt = build_optimizer(&adamw, student.trainable_vars()).unwrap();
         let kd = KdTarget {
             teacher: &teacher,
             temperature: 2.0,
             alpha: 0.5,
+            reduction: Default::default(),
             cache,
         };
         let go = &mut |_| ControlFlow::Continue(());
@@ -138,7 +164,18 @@ fn an_epoch_on_the_cache_runs_no_teacher_and_trains_like_the_per_batch_epoch() {
 #[test]
 fn an_index_outside_the_cache_is_an_error() {
     let data = separable(SHAPE, 4, 5, 4);
-    let cache = LogitCache::build(&model(&ModelSpec::Mlp { hidden: vec![] }, 1), &data, 2).unwrap();
+    let cache = LogitCache::build(
+        &model(
+            &ModelSpec::Mlp {
+                hidden: vec![],
+                dropout: 0.0,
+            },
+            1,
+        ),
+        &data,
+        2,
+    )
+    .unwrap();
     let e = cache.gather(&[0, 5], &Device::Cpu).unwrap_err().to_string();
     assert!(e.contains("example 5 out of range for 5"), "{e}");
 }

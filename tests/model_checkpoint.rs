@@ -31,6 +31,7 @@ fn cnn_bn() -> ModelSpec {
         pool_every: 1,
         batch_norm: true,
         hidden: vec![16],
+        dropout: 0.0,
     }
 }
 
@@ -38,7 +39,10 @@ fn cnn_bn() -> ModelSpec {
 fn save_then_load_into_a_fresh_model_gives_the_same_outputs() {
     let dir = tempfile::tempdir().unwrap();
     for spec in [
-        ModelSpec::Mlp { hidden: vec![12] },
+        ModelSpec::Mlp {
+            hidden: vec![12],
+            dropout: 0.0,
+        },
         cnn_bn(),
         ModelSpec::ResnetCifar { depth: 8 },
     ] {
@@ -78,10 +82,22 @@ fn batch_norm_running_stats_are_saved() {
 fn wrong_architecture_names_the_tensor_and_both_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mlp.safetensors");
-    build(&ModelSpec::Mlp { hidden: vec![32] }, 0)
-        .save(&path)
-        .unwrap();
-    let mut other = build(&ModelSpec::Mlp { hidden: vec![16] }, 0);
+    build(
+        &ModelSpec::Mlp {
+            hidden: vec![32],
+            dropout: 0.0,
+        },
+        0,
+    )
+    .save(&path)
+    .unwrap();
+    let mut other = build(
+        &ModelSpec::Mlp {
+            hidden: vec![16],
+            dropout: 0.0,
+        },
+        0,
+    );
     let before = logits(&other);
     let err = other.load(&path).unwrap_err();
     match &err {
@@ -144,7 +160,13 @@ fn missing_and_unexpected_tensors_are_errors() {
 #[test]
 fn missing_file_and_garbage_are_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mut m = build(&ModelSpec::Mlp { hidden: vec![4] }, 0);
+    let mut m = build(
+        &ModelSpec::Mlp {
+            hidden: vec![4],
+            dropout: 0.0,
+        },
+        0,
+    );
     let absent = dir.path().join("absent.safetensors");
     let err = m.load(&absent).unwrap_err();
     assert!(matches!(err, ModelError::Io { .. }));

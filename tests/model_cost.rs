@@ -32,6 +32,7 @@ fn cnn(channels: &[usize], pool_every: usize, batch_norm: bool, hidden: &[usize]
         pool_every,
         batch_norm,
         hidden: hidden.to_vec(),
+        dropout: 0.0,
     }
 }
 
@@ -43,7 +44,10 @@ fn small_mlp_by_hand() {
         height: 2,
         width: 2,
     };
-    let spec = ModelSpec::Mlp { hidden: vec![4] };
+    let spec = ModelSpec::Mlp {
+        hidden: vec![4],
+        dropout: 0.0,
+    };
     // fc0: 4·4 + 4 = 20; head: 4·3 + 3 = 15.
     assert_eq!(spec.param_count(input, 3), 35);
     assert_eq!(built_params(&spec, input, 3), 35);
@@ -76,6 +80,7 @@ fn small_cnn_by_hand() {
 fn mnist_mlp_and_cnn_by_hand() {
     let mlp = ModelSpec::Mlp {
         hidden: vec![512, 256],
+        dropout: 0.0,
     };
     // 784·512+512 + 512·256+256 + 256·10+10
     assert_eq!(mlp.param_count(GREY28, 10), 401_920 + 131_328 + 2_570);
@@ -109,9 +114,13 @@ fn resnet20_on_cifar_is_about_0_27_m() {
 #[test]
 fn formula_equals_built_model_for_every_kind() {
     let specs = [
-        ModelSpec::Mlp { hidden: vec![] },
+        ModelSpec::Mlp {
+            hidden: vec![],
+            dropout: 0.0,
+        },
         ModelSpec::Mlp {
             hidden: vec![300, 100],
+            dropout: 0.0,
         },
         cnn(&[8, 16, 16], 2, true, &[32]),
         cnn(&[4, 8], 1, false, &[]),

@@ -30,12 +30,14 @@ fn specs() -> Vec<ModelSpec> {
             pool_every: 1,
             batch_norm: true,
             hidden: vec![16],
+            dropout: 0.0,
         },
         ModelSpec::PlainCnn {
             channels: vec![4, 8, 8],
             pool_every: 2,
             batch_norm: false,
             hidden: vec![],
+            dropout: 0.0,
         },
         ModelSpec::ResnetCifar { depth: 8 },
     ]
@@ -100,6 +102,7 @@ fn weights_follow_pytorch_default_bounds_and_bn_starts_at_identity() {
         pool_every: 1,
         batch_norm: true,
         hidden: vec![200],
+        dropout: 0.0,
     };
     let m = Classifier::new(&spec, GREY28, 10, 3, &Device::Cpu).unwrap();
     let values: std::collections::HashMap<String, Vec<f32>> = all_values(&m).into_iter().collect();
@@ -180,7 +183,10 @@ fn forward_gives_logits_of_every_kind_and_input() {
 #[test]
 fn wrong_input_shape_is_an_error() {
     let m = Classifier::new(
-        &ModelSpec::Mlp { hidden: vec![4] },
+        &ModelSpec::Mlp {
+            hidden: vec![4],
+            dropout: 0.0,
+        },
         GREY28,
         10,
         0,
@@ -210,7 +216,10 @@ fn invalid_spec_is_an_error() {
         "{err}"
     );
     let err = Classifier::new(
-        &ModelSpec::Mlp { hidden: vec![] },
+        &ModelSpec::Mlp {
+            hidden: vec![],
+            dropout: 0.0,
+        },
         RGB32,
         0,
         0,

@@ -15,6 +15,7 @@ fn cnn(channels: &[usize], pool_every: usize, batch_norm: bool, hidden: &[usize]
         pool_every,
         batch_norm,
         hidden: hidden.to_vec(),
+        dropout: 0.0,
     }
 }
 
@@ -27,7 +28,14 @@ fn labels_are_short_and_distinct() {
         .label(),
         "mlp-512-256"
     );
-    assert_eq!(ModelSpec::Mlp { hidden: vec![] }.label(), "mlp");
+    assert_eq!(
+        ModelSpec::Mlp {
+            hidden: vec![],
+            dropout: 0.0
+        }
+        .label(),
+        "mlp"
+    );
     assert_eq!(
         cnn(&[32, 64], 2, true, &[128]).label(),
         "cnn-32-64-p2-bn-fc128"
@@ -42,7 +50,12 @@ fn labels_are_short_and_distinct() {
 
 #[test]
 fn valid_specs_pass() {
-    assert!(ModelSpec::Mlp { hidden: vec![] }.validate(GREY28).is_ok());
+    assert!(ModelSpec::Mlp {
+        hidden: vec![],
+        dropout: 0.0
+    }
+    .validate(GREY28)
+    .is_ok());
     assert!(cnn(&[32, 64], 1, true, &[128]).validate(GREY28).is_ok());
     for depth in [8, 14, 20, 32, 44, 56, 110] {
         assert!(ModelSpec::ResnetCifar { depth }.validate(GREY28).is_ok());
@@ -64,9 +77,12 @@ fn resnet_depth_must_be_6n_plus_2() {
 
 #[test]
 fn zero_and_empty_widths_are_rejected() {
-    let err = ModelSpec::Mlp { hidden: vec![8, 0] }
-        .validate(GREY28)
-        .unwrap_err();
+    let err = ModelSpec::Mlp {
+        hidden: vec![8, 0],
+        dropout: 0.0,
+    }
+    .validate(GREY28)
+    .unwrap_err();
     assert!(err.contains("hidden[1]"), "{err}");
     let err = cnn(&[], 1, false, &[]).validate(GREY28).unwrap_err();
     assert!(err.contains("channels"), "{err}");
@@ -105,5 +121,10 @@ fn zero_sized_input_is_rejected() {
         height: 0,
         width: 28,
     };
-    assert!(ModelSpec::Mlp { hidden: vec![4] }.validate(bad).is_err());
+    assert!(ModelSpec::Mlp {
+        hidden: vec![4],
+        dropout: 0.0
+    }
+    .validate(bad)
+    .is_err());
 }

@@ -50,7 +50,10 @@ fn ladder() -> Ladder {
         rungs: [50_000u64, 20_000, 10_000, 5_000, 2_000]
             .iter()
             .map(|&p| Rung {
-                spec: ModelSpec::Mlp { hidden: vec![] },
+                spec: ModelSpec::Mlp {
+                    hidden: vec![],
+                    dropout: 0.0,
+                },
                 label: format!("m{}k", p / 1000),
                 params: p,
             })

@@ -34,7 +34,10 @@ fn model(spec: &ModelSpec, seed: u64) -> Classifier {
 }
 
 fn mlp() -> ModelSpec {
-    ModelSpec::Mlp { hidden: vec![16] }
+    ModelSpec::Mlp {
+        hidden: vec![16],
+        dropout: 0.0,
+    }
 }
 
 /// Trains `epochs` epochs in index order; returns every epoch's stats.
@@ -84,6 +87,7 @@ fn cnn_and_resnet_also_learn() {
             pool_every: 1,
             batch_norm: true,
             hidden: vec![16],
+            dropout: 0.0,
         },
         ModelSpec::ResnetCifar { depth: 8 },
     ] {
@@ -130,6 +134,7 @@ fn training_is_reproducible() {
         pool_every: 1,
         batch_norm: true,
         hidden: vec![16],
+        dropout: 0.0,
     };
     let run = || {
         let m = Classifier::new(&spec, shape, 4, 3, &Device::Cpu).unwrap();
@@ -145,13 +150,26 @@ fn training_is_reproducible() {
 #[test]
 fn kd_arm_runs_the_teacher_once_per_image() {
     let train = separable(SHAPE, 4, 100, 5);
-    let teacher = model(&ModelSpec::Mlp { hidden: vec![32] }, 1);
+    let teacher = model(
+        &ModelSpec::Mlp {
+            hidden: vec![32],
+            dropout: 0.0,
+        },
+        1,
+    );
     fit(&teacher, &train, 3, None);
-    let student = model(&ModelSpec::Mlp { hidden: vec![4] }, 2);
+    let student = model(
+        &ModelSpec::Mlp {
+            hidden: vec![4],
+            dropout: 0.0,
+        },
+        2,
+    );
     let kd = KdTarget {
         teacher: &teacher,
         temperature: 4.0,
         alpha: 0.9,
+        reduction: Default::default(),
         cache: None,
     };
     let teacher_before: Vec<_> = teacher
@@ -191,6 +209,7 @@ fn kd_from_a_good_teacher_differs_from_labels_only() {
         teacher: &teacher,
         temperature: 2.0,
         alpha: 0.5,
+        reduction: Default::default(),
         cache: None,
     };
     let la = fit(&a, &train, 1, None)[0].train_loss;
@@ -311,7 +330,10 @@ fn evaluate_counts_top1_hits_exactly() {
         width: 2,
     };
     let m = Classifier::new(
-        &ModelSpec::Mlp { hidden: vec![] },
+        &ModelSpec::Mlp {
+            hidden: vec![],
+            dropout: 0.0,
+        },
         shape,
         2,
         0,

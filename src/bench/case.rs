@@ -62,6 +62,7 @@ fn adamw() -> OptimizerConfig {
 fn reference_mlp() -> ModelSpec {
     ModelSpec::Mlp {
         hidden: vec![512, 256],
+        dropout: 0.0,
     }
 }
 
@@ -72,6 +73,7 @@ fn reference_cnn() -> ModelSpec {
         pool_every: 1,
         batch_norm: false,
         hidden: vec![128],
+        dropout: 0.0,
     }
 }
 

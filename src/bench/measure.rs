@@ -66,6 +66,7 @@ pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<
             teacher: t,
             temperature: k.temperature,
             alpha: k.alpha,
+            reduction: Default::default(),
             cache: cache.as_ref(),
         });
     let mut optimizer = build_optimizer(&case.optimizer, model.trainable_vars())?;

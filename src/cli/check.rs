@@ -71,9 +71,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         p.training.batch_size
     );
     println!(
-        "distill   T = {} · alpha = {}\nstop      {}",
+        "distill   T = {} · alpha = {} · KL {}\nstop      {}",
         p.distill.temperature,
         p.distill.alpha,
+        p.distill.kl_reduction.as_str(),
         p.stop.summary()
     );
     println!(

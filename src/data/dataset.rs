@@ -24,6 +24,18 @@ pub struct Dataset {
     pub std: Vec<f32>,
 }
 
+impl Dataset {
+    /// The normalised value of a raw 0 pixel, per channel (`−mean/std`): what augmentation fills
+    /// uncovered borders with.
+    pub fn background(&self) -> Vec<f32> {
+        self.mean
+            .iter()
+            .zip(&self.std)
+            .map(|(m, s)| -m / s)
+            .collect()
+    }
+}
+
 /// Labelled, normalised images held in memory: `len · C · H · W` f32 values row-major (NCHW) and
 /// one u32 label per image.
 #[derive(Clone)]

@@ -4,6 +4,7 @@
 //! normalised [`Split`]s; each split is a [`BatchSource`] for the training loop, which orders each
 //! epoch with [`epoch_order`]. The readers are public so that tests can check them on small files.
 
+pub mod augment;
 mod batch;
 mod batch_source;
 pub mod cifar;
@@ -20,6 +21,7 @@ pub mod raw;
 mod shape;
 pub mod split;
 
+pub use augment::{Augment, AugmentedSplit};
 pub use batch_source::BatchSource;
 pub use dataset::{Dataset, Split};
 pub use error::DataError;

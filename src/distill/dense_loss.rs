@@ -14,7 +14,7 @@ use candle_core::{Result, Tensor};
 use rand::seq::index::sample;
 use rand::Rng;
 
-use super::kd_loss::{cross_entropy, soft_target_kl};
+use super::kd_loss::{cross_entropy, soft_target_kl_reduced, KlReduction};
 
 /// Indices (ascending) of the teachers kept for one batch: `n` teachers, `drop_num` of them
 /// dropped uniformly at random, but never all — at most `n − 1` are dropped, so at least one
@@ -31,13 +31,33 @@ pub fn kept_teachers(n: usize, drop_num: usize, rng: &mut impl Rng) -> Vec<usize
 
 /// The DGKD loss (see the module docs) of student logits `[B, K]` against the kept teachers'
 /// logits (each `[B, K]`, detached inside), labels `[B]` (u32), `0 ≤ alpha ≤ 1`, `temperature > 0`.
-/// Scalar tensor (nats). With no teacher it is the cross-entropy.
+/// Scalar tensor (nats). With no teacher it is the cross-entropy. The KL terms are `batchmean`;
+/// [`dense_loss_reduced`] chooses.
 pub fn dense_loss(
     student_logits: &Tensor,
     teacher_logits: &[Tensor],
     labels: &Tensor,
     temperature: f64,
     alpha: f64,
+) -> Result<Tensor> {
+    dense_loss_reduced(
+        student_logits,
+        teacher_logits,
+        labels,
+        temperature,
+        alpha,
+        KlReduction::Batchmean,
+    )
+}
+
+/// [`dense_loss`] with each KL term reduced by `reduction` (DGKD's code: `mean`).
+pub fn dense_loss_reduced(
+    student_logits: &Tensor,
+    teacher_logits: &[Tensor],
+    labels: &Tensor,
+    temperature: f64,
+    alpha: f64,
+    reduction: KlReduction,
 ) -> Result<Tensor> {
     if !(0.0..=1.0).contains(&alpha) {
         candle_core::bail!("dense_loss: alpha must be in [0, 1], got {alpha}");
@@ -47,7 +67,7 @@ pub fn dense_loss(
     }
     let mut soft: Option<Tensor> = None;
     for t in teacher_logits {
-        let kl = soft_target_kl(student_logits, t, temperature)?;
+        let kl = soft_target_kl_reduced(student_logits, t, temperature, reduction)?;
         soft = Some(match soft {
             None => kl,
             Some(s) => (s + kl)?,

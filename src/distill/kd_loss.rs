@@ -5,6 +5,40 @@
 
 use candle_core::{DType, Result, Tensor, D};
 use candle_nn::ops::log_softmax;
+use serde::{Deserialize, Serialize};
+
+/// How the soft-target KL divergence is reduced over a batch `[B, K]` (`distill.kl_reduction`).
+///
+/// - `batchmean`: summed over classes, averaged over the batch — PyTorch's
+///   `kl_div(..., reduction="batchmean")`, the mathematically correct KL per example, as in
+///   Hinton et al. 2015 and torchdistill.
+/// - `mean`: averaged over batch *and* classes (`/ (B·K)`) — PyTorch's `nn.KLDivLoss()` default,
+///   which the published code of TAKD (Mirzadeh et al. 2020) and DGKD (Son et al. 2021) uses; its
+///   soft term is `K` times weaker (10× on 10 classes) at the same `alpha` and `T`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KlReduction {
+    /// Sum over classes, mean over the batch.
+    #[default]
+    Batchmean,
+    /// Mean over the batch and the classes.
+    Mean,
+}
+
+impl KlReduction {
+    /// The preset's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KlReduction::Batchmean => "batchmean",
+            KlReduction::Mean => "mean",
+        }
+    }
+
+    /// True for the default (`batchmean`): presets leave it out.
+    pub fn is_default(&self) -> bool {
+        *self == KlReduction::Batchmean
+    }
+}
 
 /// Mean cross-entropy `−(1/B) Σ_b log softmax(s_b)[y_b]` of logits `[B, K]` against labels `[B]`
 /// (u32). Returns a scalar tensor (nats).
@@ -35,6 +69,22 @@ pub fn soft_target_kl(
     teacher_logits: &Tensor,
     temperature: f64,
 ) -> Result<Tensor> {
+    soft_target_kl_reduced(
+        student_logits,
+        teacher_logits,
+        temperature,
+        KlReduction::Batchmean,
+    )
+}
+
+/// [`soft_target_kl`] with the batch reduction chosen: divided by `B` (`batchmean`) or by `B·K`
+/// (`mean`, PyTorch's `KLDivLoss()` default). Logits `[B, K]`; scalar tensor (nats).
+pub fn soft_target_kl_reduced(
+    student_logits: &Tensor,
+    teacher_logits: &Tensor,
+    temperature: f64,
+    reduction: KlReduction,
+) -> Result<Tensor> {
     check_logits("soft_target_kl student", student_logits)?;
     if teacher_logits.dims() != student_logits.dims() {
         candle_core::bail!(
@@ -48,14 +98,18 @@ pub fn soft_target_kl(
             "soft_target_kl: temperature must be positive and finite, got {temperature}"
         );
     }
-    let b = student_logits.dim(0)?;
+    let (b, k) = student_logits.dims2()?;
+    let divisor = match reduction {
+        KlReduction::Batchmean => b,
+        KlReduction::Mean => b * k,
+    };
     let inv_t = 1.0 / temperature;
     let log_ps = log_softmax(&student_logits.affine(inv_t, 0.0)?, D::Minus1)?;
     let log_pt = log_softmax(&teacher_logits.detach().affine(inv_t, 0.0)?, D::Minus1)?;
     let pt = log_pt.exp()?;
     (pt * (log_pt - log_ps)?)?
         .sum_all()?
-        .affine(1.0 / b as f64, 0.0)
+        .affine(1.0 / divisor as f64, 0.0)
 }
 
 /// The KD loss `(1 − α)·CE(y, s) + α·T²·KL(softmax(t/T) ‖ softmax(s/T))` (Hinton et al. 2015, §2;
@@ -71,13 +125,33 @@ pub fn kd_loss(
     temperature: f64,
     alpha: f64,
 ) -> Result<Tensor> {
+    kd_loss_reduced(
+        student_logits,
+        teacher_logits,
+        labels,
+        temperature,
+        alpha,
+        KlReduction::Batchmean,
+    )
+}
+
+/// [`kd_loss`] with the KL term reduced by `reduction` ([`KlReduction`]); with `mean` the soft
+/// term's weight is effectively `alpha·T²/K`, as in TAKD's and DGKD's code.
+pub fn kd_loss_reduced(
+    student_logits: &Tensor,
+    teacher_logits: &Tensor,
+    labels: &Tensor,
+    temperature: f64,
+    alpha: f64,
+    reduction: KlReduction,
+) -> Result<Tensor> {
     if !(0.0..=1.0).contains(&alpha) {
         candle_core::bail!("kd_loss: alpha must be in [0, 1], got {alpha}");
     }
     if alpha == 0.0 {
         return cross_entropy(student_logits, labels);
     }
-    let soft = soft_target_kl(student_logits, teacher_logits, temperature)?
+    let soft = soft_target_kl_reduced(student_logits, teacher_logits, temperature, reduction)?
         .affine(alpha * temperature * temperature, 0.0)?;
     if alpha == 1.0 {
         return Ok(soft);

@@ -6,5 +6,7 @@
 mod dense_loss;
 mod kd_loss;
 
-pub use dense_loss::{dense_loss, kept_teachers};
-pub use kd_loss::{cross_entropy, kd_loss, soft_target_kl};
+pub use dense_loss::{dense_loss, dense_loss_reduced, kept_teachers};
+pub use kd_loss::{
+    cross_entropy, kd_loss, kd_loss_reduced, soft_target_kl, soft_target_kl_reduced, KlReduction,
+};

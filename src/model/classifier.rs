@@ -69,14 +69,19 @@ impl Classifier {
         }
         let mut pb = ParamBuilder::new(device);
         let net = match spec {
-            ModelSpec::Mlp { hidden } => {
-                Net::Mlp(Mlp::new(&mut pb, input.numel(), hidden, num_classes)?)
-            }
+            ModelSpec::Mlp { hidden, dropout } => Net::Mlp(Mlp::new(
+                &mut pb,
+                input.numel(),
+                hidden,
+                *dropout,
+                num_classes,
+            )?),
             ModelSpec::PlainCnn {
                 channels,
                 pool_every,
                 batch_norm,
                 hidden,
+                dropout,
             } => Net::PlainCnn(PlainCnn::new(
                 &mut pb,
                 input,
@@ -84,6 +89,7 @@ impl Classifier {
                 *pool_every,
                 *batch_norm,
                 hidden,
+                *dropout,
                 num_classes,
             )?),
             ModelSpec::ResnetCifar { depth } => Net::ResnetCifar(ResnetCifar::new(
@@ -127,9 +133,20 @@ impl Classifier {
             ),
         }
         match &self.net {
-            Net::Mlp(m) => m.forward(images),
+            Net::Mlp(m) => m.forward_t(images, train),
             Net::PlainCnn(m) => m.forward_t(images, train),
             Net::ResnetCifar(m) => m.forward_t(images, train),
+        }
+    }
+
+    /// Restart the dropout masks from `seed` (the training loop calls this at the start of every
+    /// epoch with a seed derived from the preset's seed, the stage and the epoch). No effect on a
+    /// model without dropout.
+    pub fn reseed_dropout(&self, seed: u64) {
+        match &self.net {
+            Net::Mlp(m) => m.dropout().reseed(seed),
+            Net::PlainCnn(m) => m.dropout().reseed(seed),
+            Net::ResnetCifar(_) => {}
         }
     }
 

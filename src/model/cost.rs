@@ -57,12 +57,13 @@ pub(crate) fn strided(n: usize, stride: usize) -> usize {
 
 fn total(spec: &ModelSpec, input: ImageShape, num_classes: usize) -> Cost {
     match spec {
-        ModelSpec::Mlp { hidden } => mlp(input.numel(), hidden, num_classes),
+        ModelSpec::Mlp { hidden, .. } => mlp(input.numel(), hidden, num_classes),
         ModelSpec::PlainCnn {
             channels,
             pool_every,
             batch_norm: bn,
             hidden,
+            ..
         } => {
             let mut cost = Cost::default();
             let (mut c, mut h, mut w) = (input.channels, input.height, input.width);

@@ -3,6 +3,7 @@
 use candle_core::{Result, Tensor};
 use candle_nn::{Linear, Module};
 
+use super::dropout::Dropout;
 use super::init::ParamBuilder;
 use super::relu::relu;
 
@@ -11,6 +12,7 @@ use super::relu::relu;
 #[derive(Debug, Clone)]
 pub(crate) struct Mlp {
     hidden: Vec<Linear>,
+    dropout: Dropout,
     head: Linear,
 }
 
@@ -19,18 +21,27 @@ impl Mlp {
         pb: &mut ParamBuilder,
         n_in: usize,
         widths: &[usize],
+        dropout: f64,
         num_classes: usize,
     ) -> Result<Self> {
         let (hidden, n) = hidden_layers(pb, n_in, widths)?;
         let head = pb.linear("head", n, num_classes)?;
-        Ok(Mlp { hidden, head })
+        Ok(Mlp {
+            hidden,
+            dropout: Dropout::new(dropout),
+            head,
+        })
     }
 
-    /// `x [B, C, H, W]` (or any `[B, …]`) → logits `[B, num_classes]`.
-    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+    /// `x [B, C, H, W]` (or any `[B, …]`) → logits `[B, num_classes]`; `train` turns dropout on.
+    pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let x = x.flatten_from(1)?;
-        let x = forward_hidden(&self.hidden, &x)?;
+        let x = forward_hidden(&self.hidden, &x, &self.dropout, train)?;
         self.head.forward(&x)
+    }
+
+    pub fn dropout(&self) -> &Dropout {
+        &self.dropout
     }
 }
 
@@ -49,11 +60,16 @@ pub(crate) fn hidden_layers(
     Ok((layers, n))
 }
 
-/// `(Linear → ReLU)*` on `x [B, n]`.
-pub(crate) fn forward_hidden(layers: &[Linear], x: &Tensor) -> Result<Tensor> {
+/// `(Linear → ReLU → dropout)*` on `x [B, n]` (dropout only when `train`).
+pub(crate) fn forward_hidden(
+    layers: &[Linear],
+    x: &Tensor,
+    dropout: &Dropout,
+    train: bool,
+) -> Result<Tensor> {
     let mut x = x.clone();
     for layer in layers {
-        x = relu(&layer.forward(&x)?)?;
+        x = dropout.forward_t(&relu(&layer.forward(&x)?)?, train)?;
     }
     Ok(x)
 }

@@ -10,6 +10,7 @@ mod conv;
 mod conv_op;
 mod cost;
 mod cpu_slice;
+mod dropout;
 mod error;
 mod im2col;
 mod init;
@@ -26,5 +27,6 @@ mod spec;
 mod validate;
 
 pub use classifier::Classifier;
+pub use dropout::Dropout;
 pub use error::ModelError;
 pub use spec::ModelSpec;

@@ -5,6 +5,7 @@ use candle_nn::{Linear, Module};
 
 use super::batch_norm::BatchNorm2d;
 use super::conv::Conv;
+use super::dropout::Dropout;
 use super::init::ParamBuilder;
 use super::max_pool::relu_max_pool2x2;
 use super::mlp::{forward_hidden, hidden_layers};
@@ -26,6 +27,7 @@ struct ConvUnit {
 pub(crate) struct PlainCnn {
     convs: Vec<ConvUnit>,
     hidden: Vec<Linear>,
+    dropout: Dropout,
     head: Linear,
 }
 
@@ -37,6 +39,7 @@ impl PlainCnn {
         pool_every: usize,
         batch_norm: bool,
         widths: &[usize],
+        dropout: f64,
         num_classes: usize,
     ) -> Result<Self> {
         let (mut c, mut h, mut w) = (input.channels, input.height, input.width);
@@ -61,8 +64,13 @@ impl PlainCnn {
         Ok(PlainCnn {
             convs,
             hidden,
+            dropout: Dropout::new(dropout),
             head,
         })
+    }
+
+    pub fn dropout(&self) -> &Dropout {
+        &self.dropout
     }
 
     /// `x [B, C, H, W]` → logits `[B, num_classes]`; `train` selects batch statistics in batch norm.
@@ -79,7 +87,7 @@ impl PlainCnn {
                 relu(&x)?
             };
         }
-        let x = forward_hidden(&self.hidden, &x.flatten_from(1)?)?;
+        let x = forward_hidden(&self.hidden, &x.flatten_from(1)?, &self.dropout, train)?;
         self.head.forward(&x)
     }
 }

@@ -17,8 +17,14 @@ impl ModelSpec {
                 input.channels, input.height, input.width
             ));
         }
+        let p = self.dropout();
+        if !(0.0..1.0).contains(&p) {
+            return Err(format!(
+                "dropout {p}: expected a probability in [0, 1) of zeroing a hidden unit"
+            ));
+        }
         match self {
-            ModelSpec::Mlp { hidden } => check_widths("mlp hidden", hidden),
+            ModelSpec::Mlp { hidden, .. } => check_widths("mlp hidden", hidden),
             ModelSpec::PlainCnn {
                 channels,
                 pool_every,

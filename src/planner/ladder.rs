@@ -88,7 +88,10 @@ impl LadderSpec {
                 .iter()
                 .copied()
                 .chain(geometric.iter().flat_map(Geometric::values))
-                .map(|w| ModelSpec::Mlp { hidden: vec![w] })
+                .map(|w| ModelSpec::Mlp {
+                    hidden: vec![w],
+                    dropout: 0.0,
+                })
                 .collect(),
             LadderSpec::PlainCnn { depths } => depths
                 .iter()
@@ -97,6 +100,7 @@ impl LadderSpec {
                     pool_every: 2,
                     batch_norm: true,
                     hidden: vec![],
+                    dropout: 0.0,
                 })
                 .collect(),
             LadderSpec::ResnetCifar { depths } => depths

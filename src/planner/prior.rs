@@ -64,7 +64,10 @@ mod tests {
             rungs: params
                 .iter()
                 .map(|&p| Rung {
-                    spec: ModelSpec::Mlp { hidden: vec![] },
+                    spec: ModelSpec::Mlp {
+                        hidden: vec![],
+                        dropout: 0.0,
+                    },
                     label: format!("p{p}"),
                     params: p,
                 })

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::distill::KlReduction;
 use crate::model::ModelSpec;
 use crate::stop::StopRule;
 
@@ -59,6 +60,13 @@ pub struct DataConfig {
     /// Evaluate on the first this-many test images. Must not exceed the test split.
     #[serde(default)]
     pub test_limit: Option<usize>,
+    /// Augmentation of the training batches (README: "Presets"); left out when off.
+    #[serde(default, skip_serializing_if = "is_no_augment")]
+    pub augment: crate::data::Augment,
+}
+
+fn is_no_augment(a: &crate::data::Augment) -> bool {
+    *a == crate::data::Augment::default()
 }
 
 fn default_root() -> PathBuf {
@@ -226,6 +234,11 @@ pub struct DistillConfig {
     /// (only when the inputs are not augmented); `false`: a teacher forward pass every batch.
     #[serde(default = "default_logit_cache")]
     pub logit_cache: bool,
+    /// How the KL term is reduced over a batch: `batchmean` (default; Hinton) or `mean` (TAKD's and
+    /// DGKD's code, `nn.KLDivLoss()`: K× weaker). Left out of saved presets when default, so
+    /// control-cache keys of older presets do not change.
+    #[serde(default, skip_serializing_if = "KlReduction::is_default")]
+    pub kl_reduction: KlReduction,
 }
 
 fn default_drop_num() -> usize {
@@ -254,6 +267,7 @@ impl Default for DistillConfig {
             control_cache: None,
             drop_num: default_drop_num(),
             logit_cache: default_logit_cache(),
+            kl_reduction: KlReduction::default(),
         }
     }
 }

@@ -94,6 +94,26 @@ fn check_strategy(p: &Preset, out: &mut Vec<Issue>) {
 
 fn check_data(p: &Preset, out: &mut Vec<Issue>) {
     let d = &p.data;
+    if d.augment.pad > 0 && d.augment.jitter > 0 {
+        out.push(issue(
+            "data.augment",
+            "set pad or jitter, not both: both shift the image at random",
+        ));
+    }
+    let side = d
+        .dataset
+        .image_shape()
+        .height
+        .min(d.dataset.image_shape().width);
+    if d.augment.max_shift() >= side {
+        out.push(issue(
+            "data.augment",
+            format!(
+                "expected a shift smaller than the image ({side} px), got {}",
+                d.augment.max_shift()
+            ),
+        ));
+    }
     let (official_train, official_test) = d.dataset.official_sizes();
     if d.val_size == 0 {
         out.push(issue(

@@ -25,6 +25,7 @@ pub fn target<'a>(
         teachers: teachers.iter().map(|&t| t as &dyn TeacherSource).collect(),
         temperature: preset.distill.temperature,
         alpha: preset.distill.alpha,
+        reduction: preset.distill.kl_reduction,
         drop_num: preset.distill.drop_num,
         drop_seed: seed::derive(
             preset.seed,

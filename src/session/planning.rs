@@ -71,6 +71,7 @@ pub fn choose_assistants(
         control,
         emitter: &emitter,
         models: HashMap::new(),
+        logit_caches: HashMap::new(),
     };
     let mut observer = |e: Event| emitter.borrow_mut().emit(e).map_err(anyhow::Error::msg);
     let outcome = search.run(&mut oracle, &mut observer)?;

@@ -12,11 +12,12 @@ use super::control::Control;
 use super::emitter::Emitter;
 use super::plan::Plan;
 use crate::data::{self, Dataset};
+use crate::data::{AugmentedSplit, BatchSource};
 use crate::model::{Classifier, ModelSpec};
 use crate::planner::{Ladder, Member, Probe, ProbeOracle};
 use crate::preset::OptimizerConfig;
 use crate::seed::{self, purpose};
-use crate::train::{self, EpochOutcome, KdTarget};
+use crate::train::{self, EpochOutcome, KdTarget, LogitCache};
 
 /// Images per evaluation batch.
 const EVAL_BATCH: usize = 1000;
@@ -43,6 +44,10 @@ pub struct TrainingOracle<'a> {
     pub emitter: &'a RefCell<&'a mut Emitter>,
     /// Distilled probe models by chain prefix.
     pub models: HashMap<Vec<Member>, Classifier>,
+    /// Teacher logits over the training split by the teacher's chain prefix (`[Teacher]` for the
+    /// teacher), filled on first use when the preset caches logits and does not augment: a
+    /// teacher that teaches several probes runs once over the data instead of every batch.
+    pub logit_caches: HashMap<Vec<Member>, LogitCache>,
 }
 
 impl TrainingOracle<'_> {
@@ -78,7 +83,7 @@ fn train_probe(
     optimizer: &OptimizerConfig,
     init_seed: u64,
     epochs: usize,
-    teacher: Option<&Classifier>,
+    teacher: Option<(&Classifier, Option<&LogitCache>)>,
     control: &mut Control,
     emitter: &RefCell<&mut Emitter>,
 ) -> anyhow::Result<(Classifier, Probe)> {
@@ -87,12 +92,12 @@ fn train_probe(
     let model = Classifier::new(spec, plan.input, plan.num_classes, init_seed, device)
         .with_context(|| format!("building the probe {}", spec.label()))?;
     let mut opt = train::build_optimizer(optimizer, model.trainable_vars())?;
-    let kd = teacher.map(|t| KdTarget {
+    let kd = teacher.map(|(t, cache)| KdTarget {
         teacher: t,
         temperature: preset.distill.temperature,
         alpha: preset.distill.alpha,
-        // Probes are short and their teachers are dropped after each probe: per-batch forwards.
-        cache: None,
+        reduction: preset.distill.kl_reduction,
+        cache,
     });
     let mut best = f64::NEG_INFINITY;
     let mut images = 0u64;
@@ -107,6 +112,23 @@ fn train_probe(
             data.train.len(),
             seed::derive(preset.seed, &[purpose::PROBE_ORDER, epoch as u64]),
         );
+        // Probe slot u64::MAX: probes draw their own masks and shifts, shared by every probe.
+        model.reseed_dropout(seed::derive(
+            preset.seed,
+            &[purpose::DROPOUT, u64::MAX, epoch as u64],
+        ));
+        let augmented = preset.data.augment.is_on().then(|| {
+            AugmentedSplit::new(
+                &data.train,
+                preset.data.augment,
+                seed::derive(preset.seed, &[purpose::AUGMENT, u64::MAX, epoch as u64]),
+                data.background(),
+            )
+        });
+        let train_data: &dyn BatchSource = match &augmented {
+            Some(a) => a,
+            None => &data.train,
+        };
         let mut channel_error = None;
         let mut on_batch = |_| match control.poll(&mut emitter.borrow_mut()) {
             Ok(flow) => flow,
@@ -118,7 +140,7 @@ fn train_probe(
         let outcome = train::train_epoch(
             &model,
             opt.as_mut(),
-            &data.train,
+            train_data,
             &order,
             preset.training.batch_size,
             kd.as_ref(),
@@ -195,6 +217,20 @@ impl ProbeOracle for TrainingOracle<'_> {
                 .get(&chain[..n - 1])
                 .context("planner probe asked before its teacher's prefix")?
         };
+        let distill = &self.plan.preset;
+        let key = if n == 2 {
+            vec![Member::Teacher]
+        } else {
+            chain[..n - 1].to_vec()
+        };
+        if distill.distill.logit_cache
+            && !distill.data.augment.is_on()
+            && !self.logit_caches.contains_key(&key)
+        {
+            let cache = LogitCache::build(teacher, &self.data.train, EVAL_BATCH)?;
+            self.logit_caches.insert(key.clone(), cache);
+        }
+        let cache = self.logit_caches.get(&key);
         let (model, probe) = train_probe(
             self.plan,
             self.data,
@@ -203,7 +239,7 @@ impl ProbeOracle for TrainingOracle<'_> {
             &opt,
             seed,
             self.epochs,
-            Some(teacher),
+            Some((teacher, cache)),
             self.control,
             self.emitter,
         )?;

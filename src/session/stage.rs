@@ -13,7 +13,7 @@ use super::emitter::Emitter;
 use super::plan::{Plan, StagePlan};
 use super::resume::{self, Checkpointer};
 use super::teacher_logits::TeacherLogits;
-use crate::data::{self, Dataset};
+use crate::data::{self, AugmentedSplit, BatchSource, Dataset};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, LogLevel};
 use crate::run_dir::RunDir;
@@ -130,7 +130,8 @@ pub fn run_trained(
     let train_len = ctx.data.train.len();
     let batches = train_len.div_ceil(stage.batch_size);
     let mut switch = KdSwitch::default();
-    let mut logits = TeacherLogits::new(preset.distill.logit_cache);
+    let augment = preset.data.augment;
+    let mut logits = TeacherLogits::new(preset.distill.logit_cache, augment.is_on());
     // A resumed stage continues after its checkpoint; its start is in events.jsonl already.
     let (mut arms, first_epoch) = match resume::restore(ctx, stage)? {
         Some(r) => {
@@ -152,6 +153,19 @@ pub fn run_trained(
                     arms: stage.arms.clone(),
                 },
             )?;
+            if augment.is_on() && (distilled || !ctx.dense_teachers.is_empty()) {
+                emit(
+                    ctx,
+                    Event::Log {
+                        level: LogLevel::Info,
+                        message: format!(
+                            "{}: inputs augmented ({}): teachers run every batch (the logit cache is for un-augmented inputs)",
+                            stage.name,
+                            augment.summary()
+                        ),
+                    },
+                )?;
+            }
             (arms, 0)
         }
     };
@@ -305,6 +319,26 @@ fn run_arm_epoch(
         Source::Trained { model, optimizer } => (model, optimizer),
     };
     optimizer.set_learning_rate(lr);
+    // Same masks and shifts for every arm of the stage: the arms stay paired.
+    let preset = &ctx.plan.preset;
+    let slot = stage.seed_slot();
+    model.reseed_dropout(seed::derive(
+        preset.seed,
+        &[purpose::DROPOUT, slot, epoch as u64],
+    ));
+    let data: &Dataset = ctx.data;
+    let augmented = preset.data.augment.is_on().then(|| {
+        AugmentedSplit::new(
+            &data.train,
+            preset.data.augment,
+            seed::derive(preset.seed, &[purpose::AUGMENT, slot, epoch as u64]),
+            data.background(),
+        )
+    });
+    let train_data: &dyn BatchSource = match &augmented {
+        Some(a) => a,
+        None => &data.train,
+    };
     let mut fill_seconds = 0.0;
     let kd = match teacher {
         None => None,
@@ -340,6 +374,7 @@ fn run_arm_epoch(
                 teacher: t,
                 temperature: ctx.plan.preset.distill.temperature,
                 alpha: ctx.plan.preset.distill.alpha,
+                reduction: ctx.plan.preset.distill.kl_reduction,
                 cache,
             })
         }
@@ -380,7 +415,7 @@ fn run_arm_epoch(
         Some(dense) => train::train_epoch_dense(
             model,
             optimizer.as_mut(),
-            &ctx.data.train,
+            train_data,
             order,
             stage.batch_size,
             dense,
@@ -389,7 +424,7 @@ fn run_arm_epoch(
         None => train::train_epoch(
             model,
             optimizer.as_mut(),
-            &ctx.data.train,
+            train_data,
             order,
             stage.batch_size,
             kd.as_ref(),

@@ -9,13 +9,6 @@ use crate::train::LogitCache;
 /// Examples per batch while filling a cache (eval mode keeps no graph, so larger than training).
 const FILL_BATCH: usize = 1000;
 
-/// Whether the training inputs are augmented (then a teacher sees different images every epoch and
-/// its logits cannot be cached). No dataset or preset augments its inputs yet; an augmentation
-/// option must make this return true.
-pub fn inputs_augmented() -> bool {
-    false
-}
-
 /// The caches of a stage, keyed by the teacher's address: the teachers outlive the stage and do
 /// not move while it runs.
 pub struct TeacherLogits {
@@ -31,10 +24,11 @@ pub struct Filled {
 
 impl TeacherLogits {
     /// Caches are used when `enabled` (the preset's `distill.logit_cache`) and the inputs are not
-    /// augmented.
-    pub fn new(enabled: bool) -> TeacherLogits {
+    /// augmented (`augmented`: a teacher then sees different images every epoch, so its logits
+    /// cannot be cached and it runs per batch).
+    pub fn new(enabled: bool, augmented: bool) -> TeacherLogits {
         TeacherLogits {
-            enabled: enabled && !inputs_augmented(),
+            enabled: enabled && !augmented,
             caches: Vec::new(),
         }
     }

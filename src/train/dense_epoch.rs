@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use super::epoch::batch_loop;
 use super::{BatchReport, EpochOutcome, EpochStats, Optimizer, TrainError};
 use crate::data::BatchSource;
-use crate::distill::{dense_loss, kept_teachers};
+use crate::distill::{dense_loss_reduced, kept_teachers, KlReduction};
 use crate::model::Classifier;
 
 /// Where a teacher's logits for a batch come from: a model's forward pass, or (later) a cache of
@@ -36,6 +36,8 @@ pub struct DenseTarget<'a> {
     pub temperature: f64,
     /// Weight of the soft terms, in `[0, 1]`; with `0` no teacher is run.
     pub alpha: f64,
+    /// Reduction of each KL term over the batch.
+    pub reduction: KlReduction,
     /// Teachers dropped at random per batch (at most all but one).
     pub drop_num: usize,
     /// Seed of this epoch's dropped sets (one draw per batch, in batch order).
@@ -74,12 +76,13 @@ pub fn train_epoch_dense(
                     .collect::<CandleResult<_>>()?
             };
             teacher_forwards += (teacher_logits.len() * indices.len()) as u64;
-            Ok(dense_loss(
+            Ok(dense_loss_reduced(
                 logits,
                 &teacher_logits,
                 labels,
                 dense.temperature,
                 dense.alpha,
+                dense.reduction,
             )?)
         },
     )?;

@@ -7,7 +7,7 @@ use candle_core::Tensor;
 
 use super::{LogitCache, Optimizer, TrainError};
 use crate::data::BatchSource;
-use crate::distill::{cross_entropy, kd_loss};
+use crate::distill::{cross_entropy, kd_loss_reduced, KlReduction};
 use crate::model::Classifier;
 
 /// The teacher side of a KD arm: the student's loss becomes
@@ -19,6 +19,8 @@ pub struct KdTarget<'a> {
     pub temperature: f64,
     /// Weight of the soft term, in `[0, 1]`. With `0` the teacher is not run at all.
     pub alpha: f64,
+    /// Reduction of the KL term over the batch ([`KlReduction`]).
+    pub reduction: KlReduction,
     /// The teacher's logits for the training examples, computed once ([`LogitCache::build`]): when
     /// set, they replace the per-batch teacher forward pass (valid only without input augmentation,
     /// and only for the split the cache was built on).
@@ -102,12 +104,13 @@ pub fn train_epoch(
                     k.teacher.forward_t(images, false)?.detach()
                 }
             };
-            Ok(kd_loss(
+            Ok(kd_loss_reduced(
                 logits,
                 &teacher_logits,
                 labels,
                 k.temperature,
                 k.alpha,
+                k.reduction,
             )?)
         },
     )?;
