@@ -64,6 +64,20 @@ fn every_strategy_and_the_one_assistant_sweep_make_one_table() {
         "{md}"
     );
     assert!(out.join("seed-8/takd-mlp-16/report.json").is_file());
+    // Paired differences: the seven others against scratch, then the six others against kd,
+    // each over both seeds.
+    assert_eq!(table.paired.len(), 13);
+    assert!(table.paired[..7].iter().all(|p| p.baseline == "scratch"));
+    assert!(table.paired[7..].iter().all(|p| p.baseline == "kd"));
+    assert!(table
+        .paired
+        .iter()
+        .all(|p| p.seeds == [7, 8] && p.ci_low_pp.is_some() && p.too_few_seeds_for_claim));
+    assert!(
+        md.contains("## Paired differences (test %, pp, 95 % CI, Student t over seeds)"),
+        "{md}"
+    );
+    assert!(md.contains("Fewer than 5 seeds (as few as 2 here)"), "{md}");
 }
 
 #[test]
@@ -124,4 +138,13 @@ fn the_default_strategies_fit_a_preset_without_a_planner() {
         .find(|l| l.starts_with("| scratch | 7 |"))
         .unwrap();
     assert!(scratch_run.contains("| — | mlp-8 |"), "{scratch_run}");
+    // One seed: paired differences but no interval.
+    let kd_paired = md
+        .lines()
+        .find(|l| l.starts_with("| kd | scratch | 1 |"))
+        .unwrap();
+    assert!(
+        kd_paired.contains("| — | ") && kd_paired.ends_with("| — (needs ≥ 2 seeds) |"),
+        "{kd_paired}"
+    );
 }

@@ -2,7 +2,9 @@
 //! table that compares them (the seed paper's control group of students).
 
 pub mod arms;
+pub mod paired;
 pub mod table;
 
 pub use arms::{arms, parse_entries, Arm, Entry};
+pub use paired::{PairedDiff, Verdict};
 pub use table::{CompareTable, Exhaustive, RunRow, Summary};

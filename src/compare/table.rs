@@ -1,4 +1,5 @@
 //! The comparison table: one row per run, one summary per strategy (mean ± std over seeds),
+//! each strategy's paired differences against `scratch` and `kd` (see [`super::paired`]),
 //! written as `compare.md` and `compare.json`.
 
 use std::collections::BTreeMap;
@@ -7,6 +8,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::paired::{PairedDiff, BASELINES, CLAIM_MIN_SEEDS};
 use crate::protocol::Role;
 use crate::run_dir::Report;
 
@@ -122,6 +124,10 @@ pub struct CompareTable {
     pub summary: Vec<Summary>,
     /// Every `takd[…]` run together: the exhaustive one-assistant search (when it was run).
     pub exhaustive: Option<Exhaustive>,
+    /// Each strategy against `scratch`, then each against `kd` (when those ran), paired by seed.
+    /// Absent from tables written before it existed.
+    #[serde(default)]
+    pub paired: Vec<PairedDiff>,
 }
 
 /// The exhaustive one-assistant search against the planner.
@@ -206,6 +212,7 @@ impl CompareTable {
                 dynamic_ratio: dynamic.map(|d| d / arm_epochs),
             }
         });
+        let paired = paired_diffs(&summary, &runs);
         CompareTable {
             preset: preset.to_string(),
             dataset: dataset.to_string(),
@@ -214,6 +221,7 @@ impl CompareTable {
             runs,
             summary,
             exhaustive,
+            paired,
         }
     }
 
@@ -273,6 +281,7 @@ impl CompareTable {
                 );
             }
         }
+        paired_markdown(&mut s, &self.paired);
         let _ = writeln!(s, "\n## Runs\n");
         let _ = writeln!(
             s,
@@ -303,6 +312,81 @@ impl CompareTable {
             );
         }
         s
+    }
+}
+
+/// Every strategy in `summary` against each baseline of [`BASELINES`] that ran, baseline by
+/// baseline. A baseline is not compared with itself, and `scratch` not with `kd` (the mirror of
+/// `kd` against `scratch`).
+fn paired_diffs(summary: &[Summary], runs: &[RunRow]) -> Vec<PairedDiff> {
+    let accs = |label: &str| -> Vec<(u64, f64)> {
+        runs.iter()
+            .filter(|r| r.label == label)
+            .map(|r| (r.seed, r.test_acc))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (i, baseline) in BASELINES.iter().enumerate() {
+        if !summary.iter().any(|s| s.label == *baseline) {
+            continue;
+        }
+        let base = accs(baseline);
+        for s in summary {
+            if BASELINES[..=i].contains(&s.label.as_str()) {
+                continue;
+            }
+            out.extend(PairedDiff::new(&s.label, baseline, &accs(&s.label), &base));
+        }
+    }
+    out
+}
+
+/// The "Paired differences" section of `compare.md` (nothing without a baseline to pair with).
+fn paired_markdown(s: &mut String, paired: &[PairedDiff]) {
+    if paired.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## Paired differences (test %, pp, 95 % CI, Student t over seeds)\n"
+    );
+    let _ = writeln!(
+        s,
+        "Strategy − baseline student test accuracy, paired by seed (same initial weights and batches), over the seeds both ran: mean ± t(0.975, n−1) · sd/√n with the sample sd; wins are seeds where the strategy scored strictly higher. An interval needs ≥ 2 seeds.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| strategy | baseline | seeds | mean diff pp | 95 % CI pp | wins | verdict |"
+    );
+    let _ = writeln!(s, "|---|---|--:|--:|--:|--:|---|");
+    for p in paired {
+        let ci = match (p.ci_low_pp, p.ci_high_pp) {
+            (Some(lo), Some(hi)) => format!("[{lo:+.2}, {hi:+.2}]"),
+            _ => "—".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:+.2} | {} | {}/{} | {} |",
+            p.label,
+            p.baseline,
+            p.n,
+            p.mean_diff_pp,
+            ci,
+            p.wins,
+            p.n,
+            p.verdict.text()
+        );
+    }
+    if let Some(n) = paired
+        .iter()
+        .map(|p| p.n)
+        .filter(|&n| n < CLAIM_MIN_SEEDS)
+        .min()
+    {
+        let _ = writeln!(
+            s,
+            "\nFewer than {CLAIM_MIN_SEEDS} seeds (as few as {n} here): below what a claim needs, whatever the interval says; run `--seeds {CLAIM_MIN_SEEDS}` or more before calling a strategy better or worse."
+        );
     }
 }
 
