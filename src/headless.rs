@@ -98,11 +98,12 @@ impl Printer {
                     .map(|n| format!("{} {} ({})", n.name, n.arch, human(n.params)))
                     .collect();
                 let line = format!(
-                    "[{t}] {preset}: {} (train {} / val {} / test {}), run directory {}\n[{t}] chain: {}\n[{t}] stop rule: {}",
+                    "[{t}] {preset}: {} (train {} / val {} / test {}{}), run directory {}\n[{t}] chain: {}\n[{t}] stop rule: {}",
                     plan.dataset,
                     plan.train_size,
                     plan.val_size,
                     plan.test_size,
+                    augment_words(&plan.augment),
                     run_dir.display(),
                     chain.join(" → "),
                     stop_rule.summary()
@@ -272,5 +273,14 @@ pub fn human(n: u64) -> String {
         n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6),
         n if n >= 1_000 => format!("{:.1}k", n as f64 / 1e3),
         n => n.to_string(),
+    }
+}
+
+/// `, augmented: random crop, pad 2 px` (nothing when the inputs are not augmented).
+fn augment_words(augment: &str) -> String {
+    if augment.is_empty() {
+        String::new()
+    } else {
+        format!(", augmented: {augment}")
     }
 }

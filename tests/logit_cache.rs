@@ -179,3 +179,73 @@ fn an_index_outside_the_cache_is_an_error() {
     let e = cache.gather(&[0, 5], &Device::Cpu).unwrap_err().to_string();
     assert!(e.contains("example 5 out of range for 5"), "{e}");
 }
+
+/// Dense guidance (DGKD) on cached teachers: no teacher runs, and the epoch trains as with the
+/// per-batch forward passes.
+#[test]
+fn a_dense_epoch_on_cached_teachers_trains_like_the_per_batch_epoch() {
+    use mkd_tui::train::{train_epoch_dense, CachedTeacher, DenseTarget, TeacherSource};
+    let data = separable(SHAPE, 4, 40, 5);
+    let mlp = |hidden: Vec<usize>, seed| {
+        model(
+            &ModelSpec::Mlp {
+                hidden,
+                dropout: 0.0,
+            },
+            seed,
+        )
+    };
+    let (teacher, assistant) = (mlp(vec![16], 8), mlp(vec![12], 9));
+    let caches = [
+        LogitCache::build(&teacher, &data, 1000).unwrap(),
+        LogitCache::build(&assistant, &data, 1000).unwrap(),
+    ];
+    let cached: Vec<CachedTeacher> = caches
+        .iter()
+        .map(|cache| CachedTeacher {
+            cache,
+            device: Device::Cpu,
+        })
+        .collect();
+    let sgd = OptimizerConfig::Sgd {
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 0.0,
+        nesterov: false,
+    };
+    let order: Vec<usize> = (0..40).rev().collect();
+    let run = |teachers: Vec<&dyn TeacherSource>| {
+        let student = mlp(vec![8], 10);
+        let mut opt = build_optimizer(&sgd, student.trainable_vars()).unwrap();
+        let dense = DenseTarget {
+            teachers,
+            temperature: 4.0,
+            alpha: 0.9,
+            reduction: Default::default(),
+            drop_num: 1,
+            drop_seed: 77,
+        };
+        let go = &mut |_| ControlFlow::Continue(());
+        let EpochOutcome::Completed(stats) =
+            train_epoch_dense(&student, opt.as_mut(), &data, &order, 8, &dense, go).unwrap()
+        else {
+            unreachable!()
+        };
+        let weights: Vec<f32> = student
+            .trainable_vars()
+            .iter()
+            .flat_map(|v| v.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+            .collect();
+        (stats, weights)
+    };
+    let (live, w_live) = run(vec![&teacher, &assistant]);
+    let (from_cache, w_cached) = run(cached.iter().map(|c| c as &dyn TeacherSource).collect());
+    // Two teachers, one dropped per batch: one kept teacher per image.
+    assert_eq!((live.teacher_forwards, live.teacher_cached), (40, 0));
+    assert_eq!(
+        (from_cache.teacher_forwards, from_cache.teacher_cached),
+        (0, 40)
+    );
+    assert!((live.train_loss - from_cache.train_loss).abs() < 1e-5);
+    assert!(max_abs_diff(&w_live, &w_cached) < 1e-5);
+}

@@ -57,6 +57,8 @@ fn plan(assistant: bool) -> PlanSummary {
         batch_size: 128,
         temperature: 2.0,
         alpha: 0.5,
+        augment: String::new(),
+        kl_reduction: String::new(),
         nodes,
     }
 }

@@ -47,6 +47,15 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         p.data.root.display(),
         p.seed
     );
+    println!(
+        "augment   {}{}",
+        p.data.augment.summary(),
+        if p.data.augment.is_on() {
+            " (teachers run every batch: the logit cache is for un-augmented inputs)"
+        } else {
+            ""
+        }
+    );
     let opt = match &p.training.optimizer {
         OptimizerConfig::Sgd {
             lr,

@@ -93,6 +93,12 @@ pub struct PlanSummary {
     pub temperature: f64,
     /// KD weight `alpha` of the soft term.
     pub alpha: f64,
+    /// Augmentation of the training batches in words (`random crop, pad 2 px`); empty when off.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub augment: String,
+    /// Reduction of the KL term (`batchmean` or `mean`); empty in runs from before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kl_reduction: String,
     /// Models from teacher to student.
     pub nodes: Vec<NodeSummary>,
 }

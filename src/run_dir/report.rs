@@ -85,6 +85,12 @@ pub struct Report {
     pub test_size: usize,
     pub temperature: f64,
     pub alpha: f64,
+    /// Augmentation of the training batches in words; empty when off.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub augment: String,
+    /// `batchmean` or `mean`; empty in reports from before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kl_reduction: String,
     pub started_at: String,
     pub finished_at: String,
     /// Seconds.
@@ -366,6 +372,8 @@ impl ReportBuilder {
             test_size: plan.test_size,
             temperature: plan.temperature,
             alpha: plan.alpha,
+            augment: plan.augment.clone(),
+            kl_reduction: plan.kl_reduction.clone(),
             started_at: self.started_at.clone(),
             finished_at,
             wall_seconds,
@@ -388,13 +396,23 @@ impl Report {
         let _ = writeln!(s, "# mkd-tui report: {}\n", self.preset);
         let _ = writeln!(
             s,
-            "{} · train {} / validation {} / test {} images · T = {} · alpha = {}  ",
+            "{} · train {} / validation {} / test {} images · T = {} · alpha = {}{}{}  ",
             self.dataset,
             self.train_size,
             self.val_size,
             self.test_size,
             self.temperature,
-            self.alpha
+            self.alpha,
+            if self.kl_reduction.is_empty() {
+                String::new()
+            } else {
+                format!(" · KL {}", self.kl_reduction)
+            },
+            if self.augment.is_empty() {
+                String::new()
+            } else {
+                format!(" · augmented: {}", self.augment)
+            }
         );
         let _ = writeln!(
             s,

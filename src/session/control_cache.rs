@@ -25,6 +25,10 @@ pub struct CacheKey {
     pub test_size: Option<usize>,
     pub train_limit: Option<usize>,
     pub test_limit: Option<usize>,
+    /// Augmentation of the training batches; left out of the JSON when off, so keys made before
+    /// augmentation existed still match.
+    #[serde(default, skip_serializing_if = "is_no_augment")]
+    pub augment: crate::data::Augment,
     pub seed: u64,
     /// The stage's seed slot ([`StagePlan::seed_slot`]): it seeds the initial weights and the data order.
     pub stage: u64,
@@ -46,6 +50,7 @@ impl CacheKey {
             test_size: d.test_size,
             train_limit: d.train_limit,
             test_limit: d.test_limit,
+            augment: d.augment,
             seed: plan.preset.seed,
             stage: stage.seed_slot(),
             optimizer: stage.optimizer.clone(),
@@ -63,6 +68,10 @@ impl CacheKey {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
+}
+
+fn is_no_augment(a: &crate::data::Augment) -> bool {
+    !a.is_on()
 }
 
 /// A stored curve: the key it was made under, one record per epoch, and the arm's result.

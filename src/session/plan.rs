@@ -134,6 +134,12 @@ impl Plan {
             batch_size: self.preset.training.batch_size,
             temperature: self.preset.distill.temperature,
             alpha: self.preset.distill.alpha,
+            augment: if self.preset.data.augment.is_on() {
+                self.preset.data.augment.summary()
+            } else {
+                String::new()
+            },
+            kl_reduction: self.preset.distill.kl_reduction.as_str().to_string(),
             nodes: self
                 .stages
                 .iter()

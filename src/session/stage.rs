@@ -340,43 +340,66 @@ fn run_arm_epoch(
         None => &data.train,
     };
     let mut fill_seconds = 0.0;
-    let kd = match teacher {
-        None => None,
+    let dense_teachers = ctx.dense_teachers.clone();
+    let dense_on = teacher.is_some() && super::dense::applies(&dense_teachers, arm.kind);
+    let (kd, cached_teachers) = match teacher {
+        None => (None, Vec::new()),
         Some((t, logits)) => {
-            let cache = match logits.get(t, &ctx.data.train)? {
-                None => None,
-                Some((cache, filled)) => {
-                    if let Some(f) = filled {
-                        // The cache costs one teacher forward pass per training image, once.
-                        arm.teacher_forwards += f.examples;
-                        fill_seconds = f.seconds;
-                        let teacher_name = match arm.kind {
-                            ArmKind::KdFromTeacher => ctx.plan.stages[0].name.clone(),
-                            _ => stage
-                                .taught_by
-                                .map_or("teacher".into(), |i| ctx.plan.stages[i].name.clone()),
-                        };
-                        ctx.emitter
-                            .emit(Event::TeacherLogitsCached {
-                                stage: stage.index,
-                                model: stage.name.clone(),
-                                arm: arm.kind,
-                                teacher: teacher_name,
-                                examples: f.examples,
-                                seconds: f.seconds,
-                            })
-                            .map_err(anyhow::Error::msg)?;
-                    }
-                    Some(cache)
-                }
+            // The teachers this arm learns from: every model above under dense guidance.
+            let taught_by: Vec<(&Classifier, String)> = if dense_on {
+                dense_teachers
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &d)| (d, ctx.plan.stages[j].name.clone()))
+                    .collect()
+            } else {
+                let name = match arm.kind {
+                    ArmKind::KdFromTeacher => ctx.plan.stages[0].name.clone(),
+                    _ => stage
+                        .taught_by
+                        .map_or("teacher".into(), |i| ctx.plan.stages[i].name.clone()),
+                };
+                vec![(t, name)]
             };
-            Some(KdTarget {
+            for (teacher, name) in &taught_by {
+                if let Some(f) = logits.fill(teacher, &data.train)? {
+                    // A cache costs one teacher forward pass per training image, once.
+                    arm.teacher_forwards += f.examples;
+                    fill_seconds += f.seconds;
+                    ctx.emitter
+                        .emit(Event::TeacherLogitsCached {
+                            stage: stage.index,
+                            model: stage.name.clone(),
+                            arm: arm.kind,
+                            teacher: name.clone(),
+                            examples: f.examples,
+                            seconds: f.seconds,
+                        })
+                        .map_err(anyhow::Error::msg)?;
+                }
+            }
+            let logits: &TeacherLogits = logits;
+            let cached_teachers: Vec<Option<train::CachedTeacher>> = if dense_on {
+                dense_teachers
+                    .iter()
+                    .map(|&d| {
+                        logits.cached(d).map(|cache| train::CachedTeacher {
+                            cache,
+                            device: model.device().clone(),
+                        })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let kd = KdTarget {
                 teacher: t,
-                temperature: ctx.plan.preset.distill.temperature,
-                alpha: ctx.plan.preset.distill.alpha,
-                reduction: ctx.plan.preset.distill.kl_reduction,
-                cache,
-            })
+                temperature: preset.distill.temperature,
+                alpha: preset.distill.alpha,
+                reduction: preset.distill.kl_reduction,
+                cache: logits.cached(t),
+            };
+            (Some(kd), cached_teachers)
         }
     };
     let (emitter, control) = (&mut *ctx.emitter, &mut *ctx.control);
@@ -405,7 +428,8 @@ fn run_arm_epoch(
     };
     let dense = super::dense::target(
         ctx.plan,
-        &ctx.dense_teachers,
+        &dense_teachers,
+        &cached_teachers,
         stage,
         kind,
         epoch,

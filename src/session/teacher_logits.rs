@@ -33,31 +33,33 @@ impl TeacherLogits {
         }
     }
 
-    /// The cache of `teacher` over `train` (`None` when caching is off), filling it first if this
-    /// is its first use; the fill's cost comes back with it.
-    pub fn get(
+    /// Fills the cache of `teacher` over `train` unless caching is off or it is filled already;
+    /// returns what a fill cost.
+    pub fn fill(
         &mut self,
         teacher: &Classifier,
         train: &Split,
-    ) -> candle_core::Result<Option<(&LogitCache, Option<Filled>)>> {
-        if !self.enabled {
+    ) -> candle_core::Result<Option<Filled>> {
+        if !self.enabled || self.cached(teacher).is_some() {
             return Ok(None);
         }
-        let key = teacher as *const Classifier as usize;
-        let mut filled = None;
-        let at = match self.caches.iter().position(|(k, _)| *k == key) {
-            Some(at) => at,
-            None => {
-                let started = Instant::now();
-                let cache = LogitCache::build(teacher, train, FILL_BATCH)?;
-                filled = Some(Filled {
-                    examples: cache.len() as u64,
-                    seconds: started.elapsed().as_secs_f64(),
-                });
-                self.caches.push((key, cache));
-                self.caches.len() - 1
-            }
+        let started = Instant::now();
+        let cache = LogitCache::build(teacher, train, FILL_BATCH)?;
+        let filled = Filled {
+            examples: cache.len() as u64,
+            seconds: started.elapsed().as_secs_f64(),
         };
-        Ok(Some((&self.caches[at].1, filled)))
+        self.caches.push((key(teacher), cache));
+        Ok(Some(filled))
     }
+
+    /// The filled cache of `teacher`, if any.
+    pub fn cached(&self, teacher: &Classifier) -> Option<&LogitCache> {
+        let k = key(teacher);
+        self.caches.iter().find(|(c, _)| *c == k).map(|(_, c)| c)
+    }
+}
+
+fn key(teacher: &Classifier) -> usize {
+    teacher as *const Classifier as usize
 }

@@ -15,7 +15,7 @@ mod schedule;
 mod sgd;
 
 pub use adamw::AdamW;
-pub use dense_epoch::{train_epoch_dense, DenseTarget, TeacherSource};
+pub use dense_epoch::{train_epoch_dense, CachedTeacher, DenseTarget, TeacherSource};
 pub use epoch::{train_epoch, BatchReport, EpochOutcome, EpochStats, KdTarget};
 pub use error::TrainError;
 pub use evaluate::evaluate;

@@ -69,6 +69,8 @@ pub fn plan() -> PlanSummary {
         batch_size: 128,
         temperature: 4.0,
         alpha: 0.9,
+        augment: String::new(),
+        kl_reduction: String::new(),
         nodes: vec![
             node(
                 "teacher",

@@ -470,6 +470,12 @@ fn notes(app: &App) -> String {
             plan.dataset, plan.train_size, plan.val_size, plan.test_size
         ));
         parts.push(format!("T {} · α {}", plan.temperature, plan.alpha));
+        if plan.kl_reduction == "mean" {
+            parts.push("KL mean".into());
+        }
+        if !plan.augment.is_empty() {
+            parts.push(format!("aug: {}", plan.augment));
+        }
         parts.push(format!("batch {}", plan.batch_size));
     }
     // Teaching links the arrows cannot show (a model taught by one that is not its neighbour).
