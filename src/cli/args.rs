@@ -46,6 +46,16 @@ pub enum CliCommand {
     /// Continue an interrupted run from its last checkpoint.
     Resume(ResumeArgs),
     /// List the runs in a folder: preset, status, stage, progress, elapsed, best accuracies.
+    /// Replay the stop rule on the validation curves finished runs recorded (run directories or a
+    /// comparison folder): where it would stop distillation, and what the kd arm reached by then.
+    StopReplay {
+        /// Run directories, or folders of them (a comparison).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Override a threshold of each run's own rule: stop.key=value (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
     Ls {
         /// Folder holding the run directories.
         #[arg(long, default_value = "runs")]

@@ -1,4 +1,5 @@
-//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `compare`, `presets`, `bench`, `resume`, `ls`, `attach`.
+//! The command line: `mkd-tui [PRESET]`, `run`, `check`, `compare`, `presets`, `bench`, `resume`, `ls`, `attach`,
+//! `stop-replay`.
 
 mod args;
 mod attach;
@@ -13,6 +14,7 @@ mod ls;
 mod output;
 mod resume;
 mod run;
+mod stop_replay;
 
 pub use args::{Cli, CliCommand};
 pub use exit::ExitCode;
@@ -27,6 +29,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(CliCommand::Bench(args)) => bench::bench(&args),
         Some(CliCommand::Resume(args)) => resume::resume(&args),
         Some(CliCommand::Ls { runs }) => ls::list(&runs),
+        Some(CliCommand::StopReplay { paths, set }) => stop_replay::stop_replay(&paths, &set),
         Some(CliCommand::Attach { run_dir, runs }) => attach::attach(run_dir.as_deref(), &runs),
         None => run::run(&args::RunArgs {
             preset: cli.preset.unwrap_or_else(args::default_preset),
