@@ -132,6 +132,7 @@ fn main() {
     let data = random(count);
     let mlp = ModelSpec::Mlp {
         hidden: vec![512, 256],
+        dropout: 0.0,
     };
     let cnn = ModelSpec::PlainCnn {
         channels: vec![32, 64],

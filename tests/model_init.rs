@@ -24,6 +24,7 @@ fn specs() -> Vec<ModelSpec> {
     vec![
         ModelSpec::Mlp {
             hidden: vec![32, 16],
+            dropout: 0.0,
         },
         ModelSpec::PlainCnn {
             channels: vec![4, 8],

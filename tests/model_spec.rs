@@ -23,7 +23,8 @@ fn cnn(channels: &[usize], pool_every: usize, batch_norm: bool, hidden: &[usize]
 fn labels_are_short_and_distinct() {
     assert_eq!(
         ModelSpec::Mlp {
-            hidden: vec![512, 256]
+            hidden: vec![512, 256],
+            dropout: 0.0,
         }
         .label(),
         "mlp-512-256"

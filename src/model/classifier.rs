@@ -76,22 +76,9 @@ impl Classifier {
                 *dropout,
                 num_classes,
             )?),
-            ModelSpec::PlainCnn {
-                channels,
-                pool_every,
-                batch_norm,
-                hidden,
-                dropout,
-            } => Net::PlainCnn(PlainCnn::new(
-                &mut pb,
-                input,
-                channels,
-                *pool_every,
-                *batch_norm,
-                hidden,
-                *dropout,
-                num_classes,
-            )?),
+            ModelSpec::PlainCnn { .. } => {
+                Net::PlainCnn(PlainCnn::new(&mut pb, input, spec, num_classes)?)
+            }
             ModelSpec::ResnetCifar { depth } => Net::ResnetCifar(ResnetCifar::new(
                 &mut pb,
                 input.channels,

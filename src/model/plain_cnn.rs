@@ -10,6 +10,7 @@ use super::init::ParamBuilder;
 use super::max_pool::relu_max_pool2x2;
 use super::mlp::{forward_hidden, hidden_layers};
 use super::relu::relu;
+use super::ModelSpec;
 use crate::data::ImageShape;
 
 /// One 3×3 pad-1 convolution, optional batch norm, ReLU, and an optional 2×2 max-pool
@@ -32,16 +33,24 @@ pub(crate) struct PlainCnn {
 }
 
 impl PlainCnn {
+    /// The layers of `spec` (a [`ModelSpec::PlainCnn`]) for `input` images.
     pub fn new(
         pb: &mut ParamBuilder,
         input: ImageShape,
-        channels: &[usize],
-        pool_every: usize,
-        batch_norm: bool,
-        widths: &[usize],
-        dropout: f64,
+        spec: &ModelSpec,
         num_classes: usize,
     ) -> Result<Self> {
+        let ModelSpec::PlainCnn {
+            channels,
+            pool_every,
+            batch_norm,
+            hidden: widths,
+            dropout,
+        } = spec
+        else {
+            candle_core::bail!("PlainCnn::new: {} is not a plain CNN", spec.label());
+        };
+        let (pool_every, batch_norm, dropout) = (*pool_every, *batch_norm, *dropout);
         let (mut c, mut h, mut w) = (input.channels, input.height, input.width);
         let mut convs = Vec::with_capacity(channels.len());
         for (i, &c_out) in channels.iter().enumerate() {
