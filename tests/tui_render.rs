@@ -620,3 +620,25 @@ fn resizing_redraws_at_the_new_size() {
     }
     assert_eq!(screen(&terminal), screen(&render(&app, 80, 24)));
 }
+
+/// Augmentation and the TAKD-style KL reduction are named on the chain's notes line, so a screen
+/// shows which recipe is training.
+#[test]
+fn the_notes_line_names_augmentation_and_a_mean_kl() {
+    let mut plan = tui_fixture::plan();
+    plan.augment = "random crop, pad 2 px".into();
+    plan.kl_reduction = "mean".into();
+    let mut script = Script::new(fresh());
+    tui_fixture::through_ta_of(&mut script, plan);
+    let terminal = render(&script.app, 160, 40);
+    let shown = rows(&terminal);
+    let line = row_with(&shown, "aug: random crop, pad 2 px");
+    assert!(line.contains("KL mean"), "{line}");
+    // Without them (the fixture's plan) neither appears.
+    let terminal = render(&mid_training(false), 160, 40);
+    let text = rows(&terminal).join("\n");
+    assert!(
+        !text.contains("aug:") && !text.contains("KL mean"),
+        "{text}"
+    );
+}
