@@ -146,12 +146,7 @@ fn an_epoch_on_the_cache_runs_no_teacher_and_trains_like_the_per_batch_epoch() {
         else {
             unreachable!()
         };
-        let weights: Vec<f32> = student
-            .trainable_vars()
-            .iter()
-            .flat_map(|v| v.flatten_all().unwrap().to_vec1::<f32>().unwrap())
-            .collect();
-        (stats, weights)
+        (stats, weights(&student))
     };
     let (live, w_live) = run(None);
     let (cached, w_cached) = run(Some(&cache));
@@ -231,12 +226,7 @@ fn a_dense_epoch_on_cached_teachers_trains_like_the_per_batch_epoch() {
         else {
             unreachable!()
         };
-        let weights: Vec<f32> = student
-            .trainable_vars()
-            .iter()
-            .flat_map(|v| v.flatten_all().unwrap().to_vec1::<f32>().unwrap())
-            .collect();
-        (stats, weights)
+        (stats, weights(&student))
     };
     let (live, w_live) = run(vec![&teacher, &assistant]);
     let (from_cache, w_cached) = run(cached.iter().map(|c| c as &dyn TeacherSource).collect());
@@ -248,4 +238,13 @@ fn a_dense_epoch_on_cached_teachers_trains_like_the_per_batch_epoch() {
     );
     assert!((live.train_loss - from_cache.train_loss).abs() < 1e-5);
     assert!(max_abs_diff(&w_live, &w_cached) < 1e-5);
+}
+
+/// Every trainable value of `model`, in variable order.
+fn weights(model: &Classifier) -> Vec<f32> {
+    model
+        .trainable_vars()
+        .iter()
+        .flat_map(|v| v.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+        .collect()
 }

@@ -172,12 +172,6 @@ impl BatchSource for AugmentedSplit<'_> {
             transform_image(self.split.image(i), shape, t, &self.background, &mut images);
             labels.push(self.split.labels()[i]);
         }
-        let b = indices.len();
-        let images = Tensor::from_vec(
-            images,
-            (b, shape.channels, shape.height, shape.width),
-            device,
-        )?;
-        Ok((images, Tensor::from_vec(labels, b, device)?))
+        super::batch::batch_tensors(images, labels, shape, device)
     }
 }

@@ -26,13 +26,22 @@ impl BatchSource for Split {
             images.extend_from_slice(self.image(i));
             labels.push(self.labels()[i]);
         }
-        let b = indices.len();
-        let images = Tensor::from_vec(
-            images,
-            (b, shape.channels, shape.height, shape.width),
-            device,
-        )?;
-        let labels = Tensor::from_vec(labels, b, device)?;
-        Ok((images, labels))
+        batch_tensors(images, labels, shape, device)
     }
+}
+
+/// Images `[B, C, H, W]` (f32, `B` = `labels.len()`, back to back) and labels `[B]` (u32) as tensors.
+pub(super) fn batch_tensors(
+    images: Vec<f32>,
+    labels: Vec<u32>,
+    shape: super::ImageShape,
+    device: &Device,
+) -> candle_core::Result<(Tensor, Tensor)> {
+    let b = labels.len();
+    let images = Tensor::from_vec(
+        images,
+        (b, shape.channels, shape.height, shape.width),
+        device,
+    )?;
+    Ok((images, Tensor::from_vec(labels, b, device)?))
 }
