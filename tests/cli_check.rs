@@ -63,6 +63,7 @@ fn every_shipped_preset_is_valid() {
         "presets/hinton-mnist.yaml",
         "presets/fashion-cnn.yaml",
         "presets/fashion-dynamic.yaml",
+        "presets/mnist-cnn-gap.yaml",
     ] {
         let o = bin().args(["check", preset]).output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{preset}: {:?}", text(&o));
@@ -280,4 +281,64 @@ fn dynamic_needs_a_planner_and_sane_thresholds() {
         err.contains("planner.max_ratio") && err.contains("expected a number > 1"),
         "{err}"
     );
+}
+
+#[test]
+fn augmentation_dropout_and_kl_reduction_are_checked_and_shown() {
+    let err = rejected(&[
+        "check",
+        "presets/quick.yaml",
+        "--set",
+        "data.augment={pad: 2, jitter: 1}",
+    ]);
+    assert!(
+        err.contains("data.augment") && err.contains("not both"),
+        "{err}"
+    );
+    let err = rejected(&[
+        "check",
+        "presets/quick.yaml",
+        "--set",
+        "data.augment={pad: 28}",
+    ]);
+    assert!(err.contains("smaller than the image (28 px)"), "{err}");
+    let err = rejected(&[
+        "check",
+        "presets/quick.yaml",
+        "--set",
+        "data.augment={shift: 2}",
+    ]);
+    assert!(err.contains("shift"), "{err}");
+    let err = rejected(&[
+        "check",
+        "presets/quick.yaml",
+        "--set",
+        "chain.student.arch.dropout=1.5",
+    ]);
+    assert!(
+        err.contains("dropout 1.5") && err.contains("[0, 1)"),
+        "{err}"
+    );
+    let err = rejected(&[
+        "check",
+        "presets/quick.yaml",
+        "--set",
+        "distill.kl_reduction=sum",
+    ]);
+    assert!(err.contains("kl_reduction") || err.contains("sum"), "{err}");
+    let o = bin()
+        .args(["check", "presets/quick.yaml"])
+        .args(["--set", "data.augment={pad: 2, flip: true}"])
+        .args(["--set", "distill.kl_reduction=mean"])
+        .args(["--set", "chain.teacher.arch.dropout=0.5"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        out.contains("augment   random crop, pad 2 px · horizontal flip"),
+        "{out}"
+    );
+    assert!(out.contains("KL mean"), "{out}");
+    assert!(out.contains("mlp-512-256-d0.5"), "{out}");
 }

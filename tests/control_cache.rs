@@ -86,8 +86,11 @@ fn second_run_replays_the_scratch_curves_from_the_cache() {
 fn every_key_input_changes_the_key() {
     let base_plan = plan(&[]);
     let base = CacheKey::new(&base_plan, &base_plan.stages[2]);
-    let changes: [&[&str]; 10] = [
+    let changes: [&[&str]; 13] = [
         &["chain.student.arch.hidden=[9]"],
+        &["chain.student.arch.dropout=0.2"],
+        &["data.augment={pad: 1}"],
+        &["data.augment={flip: true}"],
         &["data.val_size=301"],
         &["data.test_size=301"],
         &["data.train_limit=1000"],
@@ -107,7 +110,10 @@ fn every_key_input_changes_the_key() {
     for same in [
         &["distill.temperature=9"][..],
         &["distill.alpha=0.1"],
+        &["distill.kl_reduction=mean"],
         &["stop.patience=5"],
+        // Augmentation off written out is the same key as none (keys from before it existed).
+        &["data.augment={pad: 0, jitter: 0, flip: false}"],
     ] {
         let p = plan(same);
         assert_eq!(
