@@ -62,12 +62,28 @@ fn replays_mark_the_stop_epoch_and_refuse_other_keys() {
     let o = replay(&["training.epochs=3"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("only stop.*"));
-    // Not a run directory.
+    // A missing path, a folder without runs, a run without control arms.
     let o = bin()
         .args(["stop-replay"])
         .arg(tmp.path().join("nothing"))
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such folder"));
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = bin().arg("stop-replay").arg(&empty).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no run directory"));
+    let bare = tmp.path().join("bare");
+    let o = bin()
+        .args(["run", TINY, "--headless", "--out"])
+        .arg(&bare)
+        .args(["--set", "distill.controls=[]"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let o = bin().arg("stop-replay").arg(&bare).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to replay"));
 }

@@ -76,6 +76,12 @@ fn dropout_is_part_of_the_name_and_checked() {
     };
     let err = mlp(1.0).validate(shape).unwrap_err();
     assert!(err.contains("dropout 1"), "{err}");
+    let linear = ModelSpec::Mlp {
+        hidden: vec![],
+        dropout: 0.5,
+    };
+    let err = linear.validate(shape).unwrap_err();
+    assert!(err.contains("has none"), "{err}");
     // A preset without `dropout` reads as 0 and writes no key (old control caches stay valid).
     let spec: ModelSpec = serde_yaml::from_str("{ kind: mlp, hidden: [16] }").unwrap();
     assert_eq!(spec, mlp_16());

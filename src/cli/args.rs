@@ -17,6 +17,7 @@ Examples:
   mkd-tui run presets/quick.yaml --detach   train in the background; prints the run directory
   mkd-tui attach                            watch (and steer) the newest run
   mkd-tui ls                                list the runs under runs/
+  mkd-tui stop-replay runs/compare-x --set stop.min_epochs=10   where another stop rule would have stopped
   mkd-tui resume runs/quick-20261129T190000Z  continue an interrupted run
 
 Exit codes: 0 finished, 1 failed, 2 bad preset or arguments, 130 stopped by the user.";
@@ -45,7 +46,6 @@ pub enum CliCommand {
     Compare(CompareArgs),
     /// Continue an interrupted run from its last checkpoint.
     Resume(ResumeArgs),
-    /// List the runs in a folder: preset, status, stage, progress, elapsed, best accuracies.
     /// Replay the stop rule on the validation curves finished runs recorded (run directories or a
     /// comparison folder): where it would stop distillation, and what the kd arm reached by then.
     StopReplay {
@@ -56,6 +56,7 @@ pub enum CliCommand {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+    /// List the runs in a folder: preset, status, stage, progress, elapsed, best accuracies.
     Ls {
         /// Folder holding the run directories.
         #[arg(long, default_value = "runs")]

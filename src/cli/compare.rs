@@ -105,7 +105,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let teacher_shared = !args.no_shared_teacher;
     let mut rows: Vec<RunRow> = Vec::new();
     let write = |rows: &[RunRow]| -> anyhow::Result<CompareTable> {
-        let table = CompareTable::new(
+        let mut table = CompareTable::new(
             &preset.name,
             preset.data.dataset.as_str(),
             seeds.clone(),
@@ -113,6 +113,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             &order,
             rows.to_vec(),
         );
+        table.teacher_file = preset.chain.teacher.weights.clone();
         let (md, json) = (out.join("compare.md"), out.join("compare.json"));
         std::fs::write(&json, serde_json::to_vec_pretty(&table)?)
             .map_err(|e| anyhow::anyhow!("{}: {e}", json.display()))?;

@@ -124,7 +124,10 @@ fn replay_curves(name: &str, m: &ModelCurves, rule: &StopRule) -> Replay {
 fn print_model(dir: &Path, m: &ModelCurves, r: &Replay, rule: &StopRule) {
     let names: Vec<&str> = m.controls.keys().copied().collect();
     println!("{} · {} {}", dir.display(), r.model, m.arch);
-    println!("  rule: {}", rule.summary());
+    println!(
+        "  rule: {} (the run's preset with any --set; live changes during the run are not replayed)",
+        rule.summary()
+    );
     if let Some(e) = m.stopped_at {
         println!(
             "  note: this run's own rule stopped distillation at epoch {e}; the kd curve after it is training on labels"
@@ -144,7 +147,7 @@ fn print_model(dir: &Path, m: &ModelCurves, r: &Replay, rule: &StopRule) {
             .map(|n| format!("{:>9}", format!("{n} val%")))
             .collect::<Vec<_>>()
             .join("  "),
-        "Δ pp"
+        "Δ pp (EMA)"
     );
     for (i, kd) in m.kd.iter().enumerate() {
         let epoch = i + 1;
@@ -162,11 +165,14 @@ fn print_model(dir: &Path, m: &ModelCurves, r: &Replay, rule: &StopRule) {
         } else {
             ""
         };
-        println!("  {epoch:>5}  {kd:>8.2}  {}  {d:>9}{mark}", cols.join("  "));
+        println!(
+            "  {epoch:>5}  {kd:>8.2}  {}  {d:>11}{mark}",
+            cols.join("  ")
+        );
     }
     match r.stop_epoch {
         Some(e) => println!(
-            "  stops at epoch {e} of {}: kd best val {:.2} % before the stop, {:.2} % over the run (best control {:.2} %)",
+            "  stops at epoch {e} of {}: kd best val {:.2} % up to the stop, {:.2} % over the recorded run (best control {:.2} %)",
             m.kd.len(),
             r.kd_best_before_stop,
             r.kd_best,
@@ -182,17 +188,23 @@ fn print_model(dir: &Path, m: &ModelCurves, r: &Replay, rule: &StopRule) {
     println!();
 }
 
+/// Folders below a path searched for runs: a comparison's `seed-*/<strategy>/` is 2 deep.
+const SEARCH_DEPTH: usize = 3;
+
 /// The run directories under `path`: `path` itself when it holds `events.jsonl`, else every folder
-/// below it that does (a comparison's `seed-*/<strategy>/`), sorted.
-fn run_dirs(path: &Path) -> Vec<PathBuf> {
+/// up to [`SEARCH_DEPTH`] below it that does (a comparison's `seed-*/<strategy>/`), sorted.
+fn run_dirs(path: &Path, depth: usize) -> Vec<PathBuf> {
     if path.join("events.jsonl").is_file() {
         return vec![path.to_path_buf()];
     }
     let mut out = Vec::new();
+    if depth == 0 {
+        return out;
+    }
     if let Ok(entries) = std::fs::read_dir(path) {
         for e in entries.flatten() {
-            if e.path().is_dir() {
-                out.extend(run_dirs(&e.path()));
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                out.extend(run_dirs(&e.path(), depth - 1));
             }
         }
     }
@@ -207,17 +219,28 @@ pub fn stop_replay(paths: &[PathBuf], set: &[String]) -> anyhow::Result<ExitCode
         eprintln!("mkd-tui stop-replay: --set {bad}: only stop.* thresholds can be replayed");
         return Ok(ExitCode::BadInput);
     }
-    let mut rows = Vec::new();
+    let mut all = Vec::new();
     for path in paths {
-        let dirs = run_dirs(path);
-        if dirs.is_empty() {
+        if !path.is_dir() {
             eprintln!(
-                "mkd-tui stop-replay: {}: no run directory (no events.jsonl) there",
+                "mkd-tui stop-replay: {}: no such folder (expected a run directory or a comparison)",
                 path.display()
             );
             return Ok(ExitCode::BadInput);
         }
-        for dir in dirs {
+        let dirs = run_dirs(path, SEARCH_DEPTH);
+        if dirs.is_empty() {
+            eprintln!(
+                "mkd-tui stop-replay: {}: no run directory (no events.jsonl) there or up to {SEARCH_DEPTH} folders below",
+                path.display()
+            );
+            return Ok(ExitCode::BadInput);
+        }
+        all.extend(dirs);
+    }
+    let mut rows = Vec::new();
+    {
+        for dir in all {
             let preset_path = dir.join("preset.yaml");
             let rule = match crate::preset::load(&preset_path, set) {
                 Ok(p) => p.preset.stop,
@@ -231,19 +254,27 @@ pub fn stop_replay(paths: &[PathBuf], set: &[String]) -> anyhow::Result<ExitCode
             }
         }
     }
+    if rows.is_empty() {
+        eprintln!(
+            "mkd-tui stop-replay: nothing to replay: no distilled model with a control arm (a run with `distill.controls: []` records no control curve)"
+        );
+        return Ok(ExitCode::BadInput);
+    }
     if rows.len() > 1 {
-        println!("summary: where the rule stops, and what the kd arm loses by it (validation %)");
+        println!(
+            "summary: where the rule stops, and the kd arm's best validation % up to the stop against over the recorded run"
+        );
         for (dir, r) in &rows {
             let stop = r
                 .stop_epoch
                 .map_or("never".into(), |e| format!("epoch {e}"));
             println!(
-                "  {} {}: stop {stop} · kd best {:.2} before / {:.2} over the run ({:+.2} pp lost) · best control {:.2}",
+                "  {} {}: stop {stop} · kd best {:.2} up to the stop / {:.2} over the run (gap {:.2} pp) · best control {:.2}",
                 dir.display(),
                 r.model,
                 r.kd_best_before_stop,
                 r.kd_best,
-                r.kd_best_before_stop - r.kd_best,
+                r.kd_best - r.kd_best_before_stop,
                 r.control_best
             );
         }

@@ -119,6 +119,10 @@ pub struct CompareTable {
     pub seeds: Vec<u64>,
     /// The teacher was trained once per seed and loaded by the other runs of that seed.
     pub teacher_shared: bool,
+    /// The preset loads its teacher from this file in every run (trained once, shared by all
+    /// seeds): no run trains a teacher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_file: Option<PathBuf>,
     pub runs: Vec<RunRow>,
     /// In the order the strategies were asked for.
     pub summary: Vec<Summary>,
@@ -218,6 +222,7 @@ impl CompareTable {
             dataset: dataset.to_string(),
             seeds,
             teacher_shared,
+            teacher_file: None,
             runs,
             summary,
             exhaustive,
@@ -235,10 +240,13 @@ impl CompareTable {
             "{} · seeds {} · student test accuracy at its best validation epoch, mean ± sample std over seeds.{}\n",
             self.dataset,
             seeds.join(", "),
-            if self.teacher_shared {
-                " The teacher was trained once per seed (by the first run that needs it) and loaded by the others; its training time is in that run's wall time only."
-            } else {
-                ""
+            match (&self.teacher_file, self.teacher_shared) {
+                (Some(file), _) => format!(
+                    " The teacher is loaded from `{}` in every run: trained once, shared by all seeds; no run here trains it.",
+                    file.display()
+                ),
+                (None, true) => " The teacher was trained once per seed (by the first run that needs it) and loaded by the others; its training time is in that run's wall time only.".to_string(),
+                (None, false) => String::new(),
             }
         );
         let _ = writeln!(
@@ -303,6 +311,8 @@ impl CompareTable {
                 r.probe_epochs,
                 if r.chain.len() < 2 {
                     "—" // the student alone (scratch): no teacher
+                } else if self.teacher_file.is_some() {
+                    "file"
                 } else if r.teacher_reused {
                     "loaded"
                 } else {

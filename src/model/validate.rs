@@ -23,6 +23,13 @@ impl ModelSpec {
                 "dropout {p}: expected a probability in [0, 1) of zeroing a hidden unit"
             ));
         }
+        let no_hidden = matches!(self,
+            ModelSpec::Mlp { hidden, .. } | ModelSpec::PlainCnn { hidden, .. } if hidden.is_empty());
+        if p > 0.0 && no_hidden {
+            return Err(format!(
+                "dropout {p} acts on hidden linear layers and this model has none: add `hidden` widths or remove dropout"
+            ));
+        }
         match self {
             ModelSpec::Mlp { hidden, .. } => check_widths("mlp hidden", hidden),
             ModelSpec::PlainCnn {
