@@ -87,7 +87,8 @@ pub(super) fn drive(
     let dir = run_dir.path().to_path_buf();
     // SIGHUP (the terminal went away) is not a stop: the run goes on, its lines in run.log.
     // Noted from here on, before the control socket exists: a hangup that arrived after a script
-    // saw the socket but before the handler was in place killed the run.
+    // saw the socket but before the handler was in place killed the run. (Installed again below,
+    // after ctrlc's handler, which would otherwise take SIGHUP as a stop.)
     tui::hangup::install();
     let _socket = match crate::control_socket::serve(&run_dir.socket_path(), link.commands.clone())
     {
@@ -124,6 +125,8 @@ pub(super) fn drive(
             eprintln!("mkd-tui: stopping after the current batch (Ctrl-C again to leave at once)");
             let _ = commands.send(Command::Quit);
         });
+        // ctrlc's "termination" feature also takes SIGHUP: give it back to the hangup handler.
+        tui::hangup::install();
         let mut out = super::output::TerminalOrLog::new(run_dir.log_path());
         let exit = headless::run(link, &mut out);
         match exit {
@@ -151,6 +154,8 @@ pub(super) fn drive(
             tui::hangup::request_terminate();
             let _ = tui_commands.send(Command::Quit);
         });
+        // ctrlc's "termination" feature also takes SIGHUP: give it back to the hangup handler.
+        tui::hangup::install();
         match tui::run(&link, options) {
             Ok(exit) if !tui::hangup::terminal_gone() => {
                 let code = match &exit {
