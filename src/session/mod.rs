@@ -5,6 +5,7 @@ mod control;
 pub mod control_cache;
 mod dense;
 mod emitter;
+mod epoch_inputs;
 mod halt;
 mod plan;
 mod planning;

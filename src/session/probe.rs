@@ -10,9 +10,9 @@ use candle_core::Device;
 
 use super::control::Control;
 use super::emitter::Emitter;
+use super::epoch_inputs::EpochInputs;
 use super::plan::Plan;
 use crate::data::{self, Dataset};
-use crate::data::{AugmentedSplit, BatchSource};
 use crate::model::{Classifier, ModelSpec};
 use crate::planner::{Ladder, Member, Probe, ProbeOracle};
 use crate::preset::OptimizerConfig;
@@ -113,22 +113,8 @@ fn train_probe(
             seed::derive(preset.seed, &[purpose::PROBE_ORDER, epoch as u64]),
         );
         // Probe slot u64::MAX: probes draw their own masks and shifts, shared by every probe.
-        model.reseed_dropout(seed::derive(
-            preset.seed,
-            &[purpose::DROPOUT, u64::MAX, epoch as u64],
-        ));
-        let augmented = preset.data.augment.is_on().then(|| {
-            AugmentedSplit::new(
-                &data.train,
-                preset.data.augment,
-                seed::derive(preset.seed, &[purpose::AUGMENT, u64::MAX, epoch as u64]),
-                data.background(),
-            )
-        });
-        let train_data: &dyn BatchSource = match &augmented {
-            Some(a) => a,
-            None => &data.train,
-        };
+        let inputs = EpochInputs::prepare(&model, preset, data, u64::MAX, epoch);
+        let train_data = inputs.source();
         let mut channel_error = None;
         let mut on_batch = |_| match control.poll(&mut emitter.borrow_mut()) {
             Ok(flow) => flow,

@@ -10,10 +10,11 @@ use super::arm::{Arm, Source};
 use super::control::{Control, ManualRequest};
 use super::control_cache::{CacheKey, CachedCurve, ControlCache, Lookup};
 use super::emitter::Emitter;
+use super::epoch_inputs::EpochInputs;
 use super::plan::{Plan, StagePlan};
 use super::resume::{self, Checkpointer};
 use super::teacher_logits::TeacherLogits;
-use crate::data::{self, AugmentedSplit, BatchSource, Dataset};
+use crate::data::{self, Dataset};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, LogLevel};
 use crate::run_dir::RunDir;
@@ -296,6 +297,17 @@ fn build_arms(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<Vec<A
     Ok(arms)
 }
 
+/// The name of the model that teaches `arm` of `stage`: the chain's teacher for the
+/// kd-from-teacher control, else the model above.
+fn teacher_name(plan: &Plan, stage: &StagePlan, arm: ArmKind) -> String {
+    match arm {
+        ArmKind::KdFromTeacher => plan.stages[0].name.clone(),
+        _ => stage
+            .taught_by
+            .map_or("teacher".into(), |i| plan.stages[i].name.clone()),
+    }
+}
+
 /// Train (or replay from the cache) one epoch of one arm, evaluate it, record it.
 /// `Break` when the user quit.
 fn run_arm_epoch(
@@ -319,26 +331,10 @@ fn run_arm_epoch(
         Source::Trained { model, optimizer } => (model, optimizer),
     };
     optimizer.set_learning_rate(lr);
-    // Same masks and shifts for every arm of the stage: the arms stay paired.
     let preset = &ctx.plan.preset;
-    let slot = stage.seed_slot();
-    model.reseed_dropout(seed::derive(
-        preset.seed,
-        &[purpose::DROPOUT, slot, epoch as u64],
-    ));
     let data: &Dataset = ctx.data;
-    let augmented = preset.data.augment.is_on().then(|| {
-        AugmentedSplit::new(
-            &data.train,
-            preset.data.augment,
-            seed::derive(preset.seed, &[purpose::AUGMENT, slot, epoch as u64]),
-            data.background(),
-        )
-    });
-    let train_data: &dyn BatchSource = match &augmented {
-        Some(a) => a,
-        None => &data.train,
-    };
+    let inputs = EpochInputs::prepare(model, preset, data, stage.seed_slot(), epoch);
+    let train_data = inputs.source();
     let mut fill_seconds = 0.0;
     let dense_teachers = ctx.dense_teachers.clone();
     let dense_on = teacher.is_some() && super::dense::applies(&dense_teachers, arm.kind);
@@ -353,31 +349,21 @@ fn run_arm_epoch(
                     .map(|(j, &d)| (d, ctx.plan.stages[j].name.clone()))
                     .collect()
             } else {
-                let name = match arm.kind {
-                    ArmKind::KdFromTeacher => ctx.plan.stages[0].name.clone(),
-                    _ => stage
-                        .taught_by
-                        .map_or("teacher".into(), |i| ctx.plan.stages[i].name.clone()),
-                };
-                vec![(t, name)]
+                vec![(t, teacher_name(ctx.plan, stage, arm.kind))]
             };
-            for (teacher, name) in &taught_by {
-                if let Some(f) = logits.fill(teacher, &data.train)? {
-                    // A cache costs one teacher forward pass per training image, once.
-                    arm.teacher_forwards += f.examples;
-                    fill_seconds += f.seconds;
-                    ctx.emitter
-                        .emit(Event::TeacherLogitsCached {
-                            stage: stage.index,
-                            model: stage.name.clone(),
-                            arm: arm.kind,
-                            teacher: name.clone(),
-                            examples: f.examples,
-                            seconds: f.seconds,
-                        })
-                        .map_err(anyhow::Error::msg)?;
-                }
-            }
+            let filled = logits.fill_all(&taught_by, &data.train, |name, f| {
+                ctx.emitter.emit(Event::TeacherLogitsCached {
+                    stage: stage.index,
+                    model: stage.name.clone(),
+                    arm: arm.kind,
+                    teacher: name.to_string(),
+                    examples: f.examples,
+                    seconds: f.seconds,
+                })
+            })?;
+            // A cache costs one teacher forward pass per training image, once.
+            arm.teacher_forwards += filled.examples;
+            fill_seconds += filled.seconds;
             let logits: &TeacherLogits = logits;
             let cached_teachers: Vec<Option<train::CachedTeacher>> = if dense_on {
                 dense_teachers

@@ -53,6 +53,28 @@ impl TeacherLogits {
         Ok(Some(filled))
     }
 
+    /// [`fill`](Self::fill) for every `(teacher, name)`; `filled(name, cost)` is told of each
+    /// fill (its error stops the rest). Returns the total cost.
+    pub fn fill_all<E: std::fmt::Display>(
+        &mut self,
+        teachers: &[(&Classifier, String)],
+        train: &Split,
+        mut filled: impl FnMut(&str, &Filled) -> Result<(), E>,
+    ) -> anyhow::Result<Filled> {
+        let mut total = Filled {
+            examples: 0,
+            seconds: 0.0,
+        };
+        for (teacher, name) in teachers {
+            if let Some(f) = self.fill(teacher, train)? {
+                filled(name, &f).map_err(|e| anyhow::anyhow!("{e}"))?;
+                total.examples += f.examples;
+                total.seconds += f.seconds;
+            }
+        }
+        Ok(total)
+    }
+
     /// The filled cache of `teacher`, if any.
     pub fn cached(&self, teacher: &Classifier) -> Option<&LogitCache> {
         let k = key(teacher);
