@@ -6,6 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static HUNG_UP: AtomicBool = AtomicBool::new(false);
 static TERMINATE: AtomicBool = AtomicBool::new(false);
+/// Sticky: once the terminal is seen gone it stays gone, also after [`detach_stdio`] has pointed
+/// stdin at `/dev/null` (which polls as alive). Without it, dropping the input thread joined a
+/// reader spinning on the dead terminal and the run hung before going headless.
+static GONE: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_hangup(_: libc::c_int) {
     HUNG_UP.store(true, Ordering::SeqCst);
@@ -31,7 +35,7 @@ pub fn hung_up() -> bool {
 /// terminal closed under a process that gets no SIGHUP (a non-interactive shell in a tmux pane
 /// that was killed does not pass it on).
 pub fn terminal_gone() -> bool {
-    if hung_up() {
+    if hung_up() || GONE.load(Ordering::SeqCst) {
         return true;
     }
     let mut fd = libc::pollfd {
@@ -41,7 +45,11 @@ pub fn terminal_gone() -> bool {
     };
     // SAFETY: one valid pollfd, no wait.
     let rc = unsafe { libc::poll(&mut fd, 1, 0) };
-    rc > 0 && fd.revents & (libc::POLLHUP | libc::POLLNVAL) != 0
+    let gone = rc > 0 && fd.revents & (libc::POLLHUP | libc::POLLNVAL) != 0;
+    if gone {
+        GONE.store(true, Ordering::SeqCst);
+    }
+    gone
 }
 
 /// Point stdin, stdout and stderr at `/dev/null`, so nothing later writes to the dead terminal
