@@ -1,24 +1,17 @@
 //! mkd-tui: multi-assistant knowledge distillation with a live terminal front end.
 //!
-//! Data flows one way: [`preset`] → [`session::Plan`] → worker ([`session`]) → [`protocol::Event`]s →
-//! front ends ([`headless`], [`tui`]). The engine modules (`data`, `model`, `train`, `distill`, `stop`,
-//! `session`, `run_dir`) know nothing of the terminal; the `tui` module never touches candle tensors.
-//! The two sides meet only in [`protocol`].
+//! Data flows one way: preset → plan → worker → events → front ends. The training side is the
+//! `mkd-engine` crate (in `engine/`), which has no terminal in its dependency tree, so the boundary
+//! is the compiler's: this crate holds the front ends ([`headless`], [`tui`]), the commands
+//! ([`cli`], [`compare`], [`bench`]) and re-exports the engine's modules under their own names.
+
+pub use mkd_engine::{
+    control_socket, data, distill, model, planner, preset, protocol, run_dir, seed, session, stop,
+    train,
+};
 
 pub mod bench;
 pub mod cli;
 pub mod compare;
-pub mod control_socket;
-pub mod data;
-pub mod distill;
 pub mod headless;
-pub mod model;
-pub mod planner;
-pub mod preset;
-pub mod protocol;
-pub mod run_dir;
-pub mod seed;
-pub mod session;
-pub mod stop;
-pub mod train;
 pub mod tui;
