@@ -9,4 +9,4 @@ mod follow;
 mod server;
 
 pub use follow::{follow_events, FollowEnd};
-pub use server::{send_command, serve, SocketServer, Viewers};
+pub use server::{send_command, serve, serve_for, SocketServer, Viewers, MAX_LINE_BYTES};

@@ -1,6 +1,7 @@
 //! Serving `control.sock`, and sending one command to it.
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,14 @@ use crate::protocol::{Command, Event};
 
 /// How long a write to one viewer may block before that viewer is dropped.
 const VIEWER_WRITE_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// The longest command line accepted, bytes. Commands are a few hundred bytes; a longer line is
+/// answered with an error and its connection dropped, so a peer cannot grow the run's memory.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// The longest pause after failed `accept`s (too many open files, say): the pause doubles from
+/// 10 ms up to this instead of spinning on the error.
+const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A served socket; the file is removed when this is dropped.
 #[derive(Debug)]
@@ -63,21 +72,60 @@ impl Drop for SocketServer {
 /// Listen on `path` and feed every command received into `commands` (the worker's command channel,
 /// the same one the run's own front end uses); what is given to [`SocketServer::viewers`] is sent
 /// to every connection. A line that is not a command is answered with
-/// `{"error": …}` and skipped. Each connection is served on its own thread, so several viewers can
-/// be connected at once.
+/// `{"error": …}` and skipped; a line over [`MAX_LINE_BYTES`] is answered and its connection
+/// dropped. Each connection is served on its own thread, so several viewers can be connected at once.
+///
+/// Only the run's owner may connect: the socket file has mode 0600 whatever the umask (it is bound
+/// under a temporary name, restricted, then renamed into place), and a peer whose uid
+/// (`SO_PEERCRED`) is not this process's effective uid is answered with an error and dropped.
 ///
 /// The caller holds the run lock, so a socket file already at `path` is a dead run's and is replaced.
 /// Errors: the socket cannot be created (a path over ~107 bytes, an unwritable folder).
 pub fn serve(path: &Path, commands: Sender<Command>) -> std::io::Result<SocketServer> {
+    serve_for(path, commands, nix::unistd::geteuid().as_raw())
+}
+
+/// [`serve`] for the peers of uid `owner` (a test names another uid to see a peer refused).
+pub fn serve_for(
+    path: &Path,
+    commands: Sender<Command>,
+    owner: u32,
+) -> std::io::Result<SocketServer> {
+    let named =
+        |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
     let _ = std::fs::remove_file(path);
-    let listener = UnixListener::bind(path)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let mut staging = path.as_os_str().to_owned();
+    staging.push(format!(".{}", std::process::id()));
+    let staging = PathBuf::from(staging);
+    let _ = std::fs::remove_file(&staging);
+    let listener = UnixListener::bind(&staging).map_err(named)?;
+    let placed = std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o600))
+        .and_then(|()| std::fs::rename(&staging, path));
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&staging);
+        return Err(named(e));
+    }
     let viewers = Viewers::default();
     let accepted = viewers.clone();
     std::thread::Builder::new()
         .name("mkd-control".into())
         .spawn(move || {
-            for stream in listener.incoming().flatten() {
+            let mut backoff = Duration::from_millis(10);
+            for stream in listener.incoming() {
+                let mut stream = match stream {
+                    Ok(s) => s,
+                    Err(_) => {
+                        std::thread::sleep(backoff);
+                        backoff = (backoff * 2).min(MAX_ACCEPT_BACKOFF);
+                        continue;
+                    }
+                };
+                backoff = Duration::from_millis(10);
+                if let Err(why) = check_peer(&stream, owner) {
+                    let answer = serde_json::json!({ "error": why });
+                    let _ = writeln!(stream, "{answer}");
+                    continue;
+                }
                 accepted.add(&stream);
                 let commands = commands.clone();
                 let _ = std::thread::Builder::new()
@@ -91,16 +139,53 @@ pub fn serve(path: &Path, commands: Sender<Command>) -> std::io::Result<SocketSe
     })
 }
 
+/// Whether the peer is the run's owner, by the kernel's credentials of the connecting process.
+fn check_peer(stream: &UnixStream, owner: u32) -> Result<(), String> {
+    use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
+    let creds = getsockopt(stream, PeerCredentials)
+        .map_err(|e| format!("refused: the peer's credentials cannot be read ({e})"))?;
+    if creds.uid() == owner {
+        Ok(())
+    } else {
+        Err(format!(
+            "refused: this run belongs to uid {owner}, the peer is uid {}",
+            creds.uid()
+        ))
+    }
+}
+
 fn serve_viewer(stream: UnixStream, commands: &Sender<Command>) {
     let Ok(mut reply) = stream.try_clone() else {
         return;
     };
-    for line in BufReader::new(stream).lines() {
-        let Ok(line) = line else { return };
+    let mut reader = BufReader::new(stream);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        // One byte over the cap tells a line at the cap from a longer one.
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        match (&mut reader).take(limit).read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        if buf.len() > MAX_LINE_BYTES {
+            let answer = serde_json::json!({
+                "error": format!("line over {MAX_LINE_BYTES} bytes: connection closed")
+            });
+            let _ = writeln!(reply, "{answer}");
+            // The viewers' list holds a clone of this connection: shut it, not just drop ours.
+            let _ = reply.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            let answer = serde_json::json!({ "error": "not a command: not UTF-8" });
+            let _ = writeln!(reply, "{answer}");
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Command>(&line) {
+        match serde_json::from_str::<Command>(line) {
             Ok(command) => {
                 if commands.send(command).is_err() {
                     return; // the run has ended
