@@ -52,7 +52,7 @@ fn gather_out_of_range_is_an_error() {
 }
 
 #[test]
-#[should_panic]
+#[should_panic(expected = "Split::new: 7 values for 2 labels of shape 1×2×2")]
 fn new_rejects_a_length_mismatch() {
     let shape = ImageShape {
         channels: 1,

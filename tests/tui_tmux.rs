@@ -50,8 +50,7 @@ impl Drop for Tmux {
 
 #[test]
 fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipping the tmux smoke test");
+    if !tmux_available("tmux smoke test") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -143,8 +142,7 @@ fn wait_until(what: &str, pred: impl Fn() -> bool) {
 #[test]
 fn tui_run_outlives_its_terminal() {
     use mkd_tui::protocol::Command as RunCommand;
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipping the SIGHUP test");
+    if !tmux_available("SIGHUP test") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -206,8 +204,7 @@ fn connect(socket: &Path) -> std::os::unix::net::UnixStream {
 /// run is `interrupted` with exit code 130 and has a checkpoint to resume from.
 #[test]
 fn sigterm_to_a_tui_run_restores_the_terminal_and_leaves_it_resumable() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipping the SIGTERM test");
+    if !tmux_available("SIGTERM test") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -248,4 +245,19 @@ fn sigterm_to_a_tui_run_restores_the_terminal_and_leaves_it_resumable() {
 
     // The last per-epoch checkpoint is where `mkd-tui resume` continues (tested in long_runs.rs).
     assert!(generations() >= 1, "no resume checkpoint");
+}
+
+/// Whether tmux is here. Outside CI a missing tmux skips `test` with a line saying so; under
+/// `CI=true` it fails the test, so a machine without tmux cannot count a test that ran nothing
+/// (`.ci/run` installs tmux).
+fn tmux_available(test: &str) -> bool {
+    if Command::new("tmux").arg("-V").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false"),
+        "tmux is not installed and CI is set: the {test} cannot run (.ci/run installs tmux)"
+    );
+    eprintln!("tmux not installed: skipping the {test}");
+    false
 }

@@ -29,6 +29,7 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
     };
     let events = dir.join("events.jsonl");
     let status_path = dir.join("status.json");
+    let status_file = status_path.clone();
     if !events.is_file() || !status_path.is_file() {
         eprintln!(
             "mkd-tui: {}: not a run directory (expected events.jsonl and status.json)",
@@ -92,8 +93,8 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
     };
     let age = crate::run_dir::history::run_age(&dir);
     if !std::io::stdout().is_terminal() {
-        crate::headless::run_from(link, &mut std::io::stderr(), &[], age);
-        return Ok(ExitCode::Success);
+        let exit = crate::headless::run_from(link, &mut std::io::stderr(), &[], age);
+        return Ok(run_exit_code(&exit, &status_file));
     }
     let options = TuiOptions {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -105,7 +106,27 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
     };
     let exit = tui::run_with_clock(&link, options, std::time::Duration::from_secs_f64(age))?;
     eprintln!("mkd-tui: {}", farewell(&exit, &dir));
-    Ok(ExitCode::Success)
+    // Leaving the viewer while the run goes on is a success; a run seen to end gives its own code.
+    Ok(match exit {
+        tui::TuiExit::Finished | tui::TuiExit::QuitBeforeEnd => ExitCode::Success,
+        tui::TuiExit::Failed(_) => ExitCode::Failure,
+        tui::TuiExit::Aborted => ExitCode::Aborted,
+    })
+}
+
+/// The exit code of a viewer without a terminal: the run's own (0 finished, 1 failed, 130 stopped
+/// or interrupted). The follower ends without a last event when the run's process died or was
+/// stopped by a signal: `status.json` then says which.
+fn run_exit_code(exit: &crate::headless::HeadlessExit, status: &Path) -> ExitCode {
+    use crate::headless::HeadlessExit;
+    match exit {
+        HeadlessExit::Finished => ExitCode::Success,
+        HeadlessExit::Aborted => ExitCode::Aborted,
+        HeadlessExit::Failed(_) => match Status::read(status).map(|s| s.effective_state()) {
+            Ok(RunState::Interrupted | RunState::Aborted) => ExitCode::Aborted,
+            _ => ExitCode::Failure,
+        },
+    }
 }
 
 /// The run under `runs` started (or resumed) last: newest `preset.yaml`.
