@@ -259,3 +259,84 @@ fn teacher_loaded_from_a_checkpoint_of_an_earlier_run() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("teacher.safetensors"), "{err}");
 }
+
+/// Two runs of one preset started together without `--out` (a script launching seeds in a loop):
+/// each claims a folder of its own (`<preset>-<time>` and `-2`), and both finish complete.
+#[test]
+fn two_runs_started_together_get_two_folders_and_both_finish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join(TINY);
+    let cache = tmp.path().join("cache");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_mkd-tui"))
+            .current_dir(tmp.path())
+            .arg("run")
+            .arg(&preset)
+            .args(["--headless", "--set", "training.epochs=1", "--set"])
+            .arg(format!("distill.control_cache={}", cache.display()))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children = [start(), start(), start()];
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let mut dirs: Vec<_> = std::fs::read_dir(tmp.path().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs.len(), 3, "{dirs:?}");
+    for dir in &dirs {
+        let status = std::fs::read_to_string(dir.join("status.json")).unwrap();
+        assert!(
+            status.contains("\"finished\""),
+            "{}: {status}",
+            dir.display()
+        );
+        assert!(dir.join("report.json").is_file(), "{}", dir.display());
+    }
+}
+
+/// Two processes given the same new `--out`: one runs, the other is refused and writes nothing.
+#[test]
+fn two_runs_given_one_out_folder_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("same");
+    let start = || {
+        bin()
+            .args([
+                "run",
+                TINY,
+                "--headless",
+                "--set",
+                "training.epochs=1",
+                "--out",
+            ])
+            .arg(&out)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children = [start(), start()];
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let codes: Vec<Option<i32>> = outputs.iter().map(|o| o.status.code()).collect();
+    assert!(codes.contains(&Some(0)), "{codes:?}");
+    let refused = outputs
+        .iter()
+        .find(|o| o.status.code() != Some(0))
+        .expect("one of the two is refused");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(refused));
+    assert!(
+        stderr(refused).contains("refusing to write into a non-empty directory"),
+        "{}",
+        stderr(refused)
+    );
+    let status = std::fs::read_to_string(out.join("status.json")).unwrap();
+    assert!(status.contains("\"finished\""), "{status}");
+}

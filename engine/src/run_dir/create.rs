@@ -38,40 +38,61 @@ impl RunDir {
         preset_name: &str,
         now: DateTime<Utc>,
     ) -> Result<RunDir, RunDirError> {
+        let io = |path: &Path, what: &'static str| {
+            let path = path.to_path_buf();
+            move |source| RunDirError::Io { path, what, source }
+        };
+        // Every claim is one `create_dir`, which the file system grants to exactly one process:
+        // two runs started in the same second (or with the same --out) never share a folder.
         let root = match out {
             Some(dir) => {
-                if dir.exists() {
-                    let mut entries = std::fs::read_dir(dir).map_err(|source| RunDirError::Io {
-                        path: dir.to_path_buf(),
-                        what: "cannot read the output directory",
-                        source,
-                    })?;
-                    if entries.next().is_some() {
-                        return Err(RunDirError::NotEmpty {
-                            path: dir.to_path_buf(),
-                        });
+                if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(io(parent, "cannot create the run directory"))?;
+                }
+                match std::fs::create_dir(dir) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        let mut entries = std::fs::read_dir(dir)
+                            .map_err(io(dir, "cannot read the output directory"))?;
+                        if entries.next().is_some() {
+                            return Err(RunDirError::NotEmpty {
+                                path: dir.to_path_buf(),
+                            });
+                        }
                     }
+                    Err(e) => return Err(io(dir, "cannot create the run directory")(e)),
                 }
                 dir.to_path_buf()
             }
             None => {
+                std::fs::create_dir_all(runs_root)
+                    .map_err(io(runs_root, "cannot create the runs folder"))?;
                 let stamp = now.format("%Y%m%dT%H%M%SZ");
                 let base = runs_root.join(format!("{preset_name}-{stamp}"));
                 let mut candidate = base.clone();
                 let mut n = 2;
-                while candidate.exists() {
-                    candidate = PathBuf::from(format!("{}-{n}", base.display()));
-                    n += 1;
+                loop {
+                    match std::fs::create_dir(&candidate) {
+                        Ok(()) => break candidate,
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            candidate = PathBuf::from(format!("{}-{n}", base.display()));
+                            n += 1;
+                        }
+                        Err(e) => return Err(io(&candidate, "cannot create the run directory")(e)),
+                    }
                 }
-                candidate
             }
         };
+        // An empty folder given as --out is claimed by whoever makes `checkpoints/` in it first.
         let checkpoints = root.join("checkpoints");
-        std::fs::create_dir_all(&checkpoints).map_err(|source| RunDirError::Io {
-            path: checkpoints.clone(),
-            what: "cannot create the run directory",
-            source,
-        })?;
+        match std::fs::create_dir(&checkpoints) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(RunDirError::NotEmpty { path: root });
+            }
+            Err(e) => return Err(io(&checkpoints, "cannot create the run directory")(e)),
+        }
         probe_writable(&root)?;
         Ok(RunDir { root })
     }
