@@ -93,6 +93,7 @@ impl Generations {
             std::fs::remove_dir_all(&target).map_err(|e| io_error(&target, e))?;
         }
         std::fs::rename(&tmp, &target).map_err(|e| io_error(&target, e))?;
+        super::atomic::sync_folder(&self.dir).map_err(|e| io_error(&self.dir, e))?;
         self.prune()?;
         Ok(target)
     }

@@ -1,6 +1,7 @@
 //! The run directory: preset copy, `events.jsonl`, `metrics.csv`, `checkpoints/`, `status.json`,
 //! `report.md` and `report.json`.
 
+pub mod atomic;
 mod create;
 pub mod generations;
 pub mod history;

@@ -133,8 +133,10 @@ fn truncate_lines(path: &std::path::Path, n: usize) -> std::io::Result<Vec<Strin
     if n > 0 {
         kept.push('\n');
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, kept)?;
-    std::fs::rename(&tmp, path)?;
+    super::atomic::write_atomic(
+        path,
+        kept.as_bytes(),
+        "cutting the record back to the checkpoint",
+    )?;
     Ok(lines)
 }

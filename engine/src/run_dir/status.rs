@@ -54,8 +54,8 @@ impl Status {
     }
 
     pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
-        std::fs::rename(tmp, path)
+        // Atomic with a unique temporary name: the worker and a signal handler may both write it.
+        let bytes = serde_json::to_vec_pretty(self)?;
+        super::atomic::write_atomic(path, &bytes, "writing the run status")
     }
 }
