@@ -6,8 +6,8 @@
 //! ([`cli`], [`compare`], [`bench`]) and re-exports the engine's modules under their own names.
 
 pub use mkd_engine::{
-    control_socket, data, distill, model, planner, preset, protocol, run_dir, seed, session, stop,
-    train,
+    control_socket, data, describe, distill, model, planner, preset, protocol, run_dir, seed,
+    session, stop, train,
 };
 
 pub mod bench;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::describe::clock;
 use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, PlanSummary, Role};
 use crate::stop::{AfterStop, StopKind};
 
@@ -227,7 +228,7 @@ impl ReportBuilder {
                     .observe(event);
             }
             Event::StageHalted { model, .. } => {
-                if let Some(line) = crate::session::halted_line(event) {
+                if let Some(line) = crate::describe::halted_line(event) {
                     self.halted.insert(model.clone(), line);
                 }
             }
@@ -574,10 +575,7 @@ impl Report {
                     m.name,
                     e.epoch,
                     m.epochs_planned,
-                    serde_json::to_value(e.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
+                    e.kind.as_str(),
                     e.after.as_str(),
                     opt(e.val_acc_at_stop),
                     opt(e.test_acc_at_stop),
@@ -597,15 +595,5 @@ impl Report {
             s.push_str(&p.to_markdown());
         }
         s
-    }
-}
-
-/// `m:ss` or `h:mm:ss`.
-pub fn clock(seconds: f64) -> String {
-    let t = seconds.max(0.0).round() as u64;
-    if t >= 3600 {
-        format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
-    } else {
-        format!("{}:{:02}", t / 60, t % 60)
     }
 }
