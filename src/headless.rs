@@ -10,7 +10,7 @@ use std::time::Instant;
 use crate::describe::Transcript;
 use crate::protocol::{Event, FrontEndLink};
 
-/// How a headless run ended; `exit_code` is the process's.
+/// How a headless run ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HeadlessExit {
     /// `RunFinished`.
@@ -19,17 +19,6 @@ pub enum HeadlessExit {
     Aborted,
     /// `RunFailed`, or the worker vanished: what went wrong.
     Failed(String),
-}
-
-impl HeadlessExit {
-    /// 0 finished, 1 failed, 130 stopped by the user (as after SIGINT).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            HeadlessExit::Finished => 0,
-            HeadlessExit::Failed(_) => 1,
-            HeadlessExit::Aborted => 130,
-        }
-    }
 }
 
 /// Print the run's progress to `out` until the worker's last event.
