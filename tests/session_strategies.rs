@@ -120,7 +120,10 @@ fn dynamic_plans_then_trains_the_chosen_chain() {
         panic!("the planner finishes")
     };
     // At most one assistant (max_assistants 1); which one the probes decide.
-    let lines: Vec<String> = events.iter().filter_map(Event::planner_line).collect();
+    let lines: Vec<String> = events
+        .iter()
+        .filter_map(mkd_tui::describe::planner_line)
+        .collect();
     assert!(assistants.len() <= 1, "{lines:#?}");
     // 1 base + 5 scratch (teacher, student, 3 candidates) + 2 chain probes, 1 epoch each.
     assert_eq!(*probe_epochs, 8);

@@ -2,10 +2,12 @@
 //!
 //! Data flows one way: [`preset`] → [`session::Plan`] → worker ([`session`]) → [`protocol::Event`]s
 //! → front ends (in the `mkd-tui` binary crate). The front ends meet the engine only in
-//! [`protocol`] (events in, commands out) and the run directory it writes ([`run_dir`]).
+//! [`protocol`] (events in, commands out) and the run directory it writes ([`run_dir`]); they put
+//! events and numbers into words with [`describe`], as the report does.
 
 pub mod control_socket;
 pub mod data;
+pub mod describe;
 pub mod distill;
 pub mod model;
 pub mod planner;

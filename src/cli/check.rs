@@ -2,7 +2,7 @@
 
 use super::args::CheckArgs;
 use super::ExitCode;
-use crate::headless::human;
+use crate::describe::params;
 use crate::preset::{OptimizerConfig, ScheduleConfig};
 use crate::session::Plan;
 
@@ -123,8 +123,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             s.name,
             s.role.as_str(),
             s.spec.label(),
-            human(s.params),
-            human(s.macs),
+            params(s.params),
+            params(s.macs),
             s.epochs,
             arms,
             s.taught_by

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::headless::human;
+use crate::describe::params;
 use crate::planner::prior::prior;
 use crate::planner::{Ladder, PlannerConfig};
 use crate::session::Plan;
@@ -24,7 +24,7 @@ pub fn describe(cfg: &PlannerConfig, plan: &Plan) -> String {
     let rungs: Vec<String> = ladder
         .rungs
         .iter()
-        .map(|r| format!("{} ({})", r.label, human(r.params)))
+        .map(|r| format!("{} ({})", r.label, params(r.params)))
         .collect();
     let _ = write!(s, "\nladder    {}", rungs.join(", "));
     for (label, why) in &ladder.skipped {

@@ -142,7 +142,7 @@ pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
                 state => state_name(state),
             },
             s.stage,
-            crate::run_dir::report::clock(s.elapsed_s),
+            crate::describe::clock(s.elapsed_s),
             best.join(" · ")
         );
     }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::tui::hangup;
+use crate::signals;
 
 /// A writer to stderr that moves to an appended log file once the terminal has hung up.
 pub struct TerminalOrLog {
@@ -38,7 +38,7 @@ impl TerminalOrLog {
 
 impl Write for TerminalOrLog {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if hangup::hung_up() {
+        if signals::hung_up() {
             return self.log()?.write(buf);
         }
         std::io::stderr().write(buf)

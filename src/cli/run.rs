@@ -12,6 +12,7 @@ use crate::headless::{self, HeadlessExit};
 use crate::protocol::{Command, FrontEndLink};
 use crate::run_dir::{RunDir, RunLock, RunState, Status};
 use crate::session::{self, Plan};
+use crate::signals;
 use crate::tui::{self, TuiExit, TuiOptions};
 
 /// Load the preset, create the run directory, start the worker and hand its events to a front end.
@@ -89,7 +90,7 @@ pub(super) fn drive(
     // Noted from here on, before the control socket exists: a hangup that arrived after a script
     // saw the socket but before the handler was in place killed the run. (Installed again below,
     // after ctrlc's handler, which would otherwise take SIGHUP as a stop.)
-    tui::hangup::install();
+    signals::install();
     let _socket = match crate::control_socket::serve(&run_dir.socket_path(), link.commands.clone())
     {
         Ok(s) => Some(s),
@@ -126,7 +127,7 @@ pub(super) fn drive(
             let _ = commands.send(Command::Quit);
         });
         // ctrlc's "termination" feature also takes SIGHUP: give it back to the hangup handler.
-        tui::hangup::install();
+        signals::install();
         let mut out = super::output::TerminalOrLog::new(run_dir.log_path());
         let exit = headless::run(link, &mut out);
         match exit {
@@ -151,13 +152,13 @@ pub(super) fn drive(
                 let _ = Status::now(RunState::Interrupted, None).write(&status);
                 std::process::exit(130);
             }
-            tui::hangup::request_terminate();
+            signals::request_terminate();
             let _ = tui_commands.send(Command::Quit);
         });
         // ctrlc's "termination" feature also takes SIGHUP: give it back to the hangup handler.
-        tui::hangup::install();
+        signals::install();
         match tui::run(&link, options) {
-            Ok(exit) if !tui::hangup::terminal_gone() => {
+            Ok(exit) if !signals::terminal_gone() => {
                 let code = match &exit {
                     TuiExit::Finished => ExitCode::Success,
                     TuiExit::Failed(e) => {
@@ -211,7 +212,7 @@ fn continue_headless(
         Ok(f) => Box::new(f),
         Err(_) => Box::new(std::io::sink()),
     };
-    let why = match (tui::hangup::hung_up(), error) {
+    let why = match (signals::hung_up(), error) {
         (true, _) => "the terminal hung up (SIGHUP)".to_string(),
         (false, Some(e)) => format!("the terminal failed ({e:#})"),
         (false, None) => "the terminal went away".to_string(),

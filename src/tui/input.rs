@@ -61,11 +61,11 @@ impl InputThread {
             .name("tui-hangup".into())
             .spawn(move || {
                 while !watch_stop.load(Ordering::Relaxed) {
-                    if super::hangup::terminate_requested() {
+                    if crate::signals::terminate_requested() {
                         let _ = watch_tx.send(Input::Terminate);
                         return;
                     }
-                    if super::hangup::terminal_gone() {
+                    if crate::signals::terminal_gone() {
                         let _ = watch_tx.send(Input::Failed("the terminal hung up".into()));
                         return;
                     }
@@ -88,7 +88,7 @@ impl InputThread {
 impl Drop for InputThread {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if super::hangup::terminal_gone() {
+        if crate::signals::terminal_gone() {
             // The reader may be stuck on the dead terminal; joining it would hang the run.
             return;
         }

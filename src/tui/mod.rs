@@ -10,7 +10,6 @@ mod app;
 mod eta;
 mod event_loop;
 mod format;
-pub mod hangup;
 mod input;
 mod keys;
 mod log;
@@ -86,8 +85,8 @@ pub fn run_with_clock(
         &|| age + started.elapsed(),
         TICK,
     );
-    if hangup::terminal_gone() {
-        hangup::detach_stdio();
+    if crate::signals::terminal_gone() {
+        crate::signals::detach_stdio();
     }
     // Stop reading stdin before the terminal leaves raw mode.
     drop(input);

@@ -155,12 +155,7 @@ pub fn short_arm(arm: ArmKind) -> &'static str {
 
 /// `margin`, `drop`, `manual`, `max_epochs`.
 pub fn kind_word(kind: StopKind) -> &'static str {
-    match kind {
-        StopKind::Margin => "margin",
-        StopKind::Drop => "drop",
-        StopKind::Manual => "manual",
-        StopKind::MaxEpochs => "max_epochs",
-    }
+    kind.as_str()
 }
 
 impl NodeState {

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::describe::hex;
+
 /// Generations kept on disk; older ones are deleted after a new one is in place.
 pub const KEEP: usize = 2;
 
@@ -161,10 +163,6 @@ fn verify(dir: &Path) -> Result<serde_json::Value, String> {
         }
     }
     Ok(manifest.state)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> anyhow::Error {

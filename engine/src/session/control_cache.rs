@@ -63,10 +63,7 @@ impl CacheKey {
     /// Hex SHA-256 of the key's JSON.
     pub fn hash(&self) -> String {
         let json = serde_json::to_vec(self).expect("a key always serialises");
-        Sha256::digest(json)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::describe::hex(&Sha256::digest(json))
     }
 }
 

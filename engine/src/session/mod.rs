@@ -16,6 +16,5 @@ pub mod strategy;
 mod teacher_logits;
 mod worker;
 
-pub use halt::halted_line;
 pub use plan::{Plan, StagePlan};
 pub use worker::{spawn, spawn_resumed};

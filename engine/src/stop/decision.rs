@@ -18,6 +18,18 @@ pub enum StopKind {
     Manual,
 }
 
+impl StopKind {
+    /// `margin`, `drop`, `max_epochs`, `manual`: as in `events.jsonl` and the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopKind::Margin => "margin",
+            StopKind::Drop => "drop",
+            StopKind::MaxEpochs => "max_epochs",
+            StopKind::Manual => "manual",
+        }
+    }
+}
+
 /// A stop of distillation, with the numbers at the stop epoch.
 ///
 /// Numbers that are not defined at the stop epoch (no control arms, or a manual stop at an epoch not
@@ -87,6 +99,18 @@ fn num(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_words_are_the_serde_names() {
+        for kind in [
+            StopKind::Margin,
+            StopKind::Drop,
+            StopKind::MaxEpochs,
+            StopKind::Manual,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
 
     fn decision(kind: StopKind) -> StopDecision {
         StopDecision {

@@ -6,15 +6,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::protocol::{ArmKind, LogLevel, PlanSummary};
+use crate::protocol::{LogLevel, PlanSummary};
 
 use super::eta;
-use super::format::{clock, pct, thousands};
 use super::keys::Key;
 use super::log::LogBuffer;
 use super::nodes::{kind_word, NodeState};
 use super::stop_editor::StopEditor;
 use super::{TuiExit, TuiOptions};
+use crate::describe::pct;
 
 mod on_event;
 mod on_key;
@@ -367,36 +367,4 @@ impl App {
             self.log_scroll = (self.log_scroll + 1).min(self.log.len().saturating_sub(1));
         }
     }
-}
-
-/// `kd + scratch + kd-from-teacher (kft)`
-fn arm_list(arms: &[ArmKind]) -> String {
-    arms.iter()
-        .map(|&a| match a {
-            ArmKind::KdFromTeacher => "kd-from-teacher (kft)",
-            other => other.as_str(),
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
-}
-
-/// The last two components of `path`: `control-cache/3f2a….json`.
-fn short_path(path: &std::path::Path) -> String {
-    let parts: Vec<String> = path
-        .components()
-        .rev()
-        .take(2)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if parts.is_empty() {
-        return path.display().to_string();
-    }
-    parts.into_iter().rev().collect::<Vec<_>>().join("/")
-}
-
-fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }

@@ -1,10 +1,10 @@
 //! How worker events change the front end's state.
 
+use crate::describe::log;
 use crate::protocol::{ArmKind, Command, Event, LogLevel};
-use crate::stop::StopKind;
 use std::time::Duration;
 
-use super::super::nodes::{kind_word, KdChange, KdRequest, KdStop};
+use super::super::nodes::{KdChange, KdRequest, KdStop};
 use super::*;
 
 impl App {
@@ -23,16 +23,7 @@ impl App {
                 self.nodes = plan.nodes.iter().cloned().map(NodeState::new).collect();
                 let longest = plan.nodes.iter().map(|n| n.epochs).max().unwrap_or(0);
                 self.stop.on_started(stop_rule, longest);
-                self.info(format!(
-                    "run {preset} started · {} {}/{}/{} · T {} α {} · {}",
-                    plan.dataset,
-                    plan.train_size,
-                    plan.val_size,
-                    plan.test_size,
-                    plan.temperature,
-                    plan.alpha,
-                    run_dir.display()
-                ));
+                self.log_event(event);
                 self.run = Some(RunInfo {
                     preset: preset.clone(),
                     run_dir: run_dir.clone(),
@@ -73,20 +64,14 @@ impl App {
                 if !arms.is_empty() {
                     node.arms = arms.clone();
                 }
-                let text = match &node.summary.weights {
-                    Some(path) => format!(
-                        "stage {}/{total} {model} · {} · weights from {}",
-                        i + 1,
-                        node.summary.arch,
-                        file_name(path)
-                    ),
-                    None => format!(
-                        "stage {}/{total} {model} · {} · {epochs} ep × {batches_per_epoch} batches · {}",
-                        i + 1,
-                        node.summary.arch,
-                        arm_list(&node.arms)
-                    ),
-                };
+                let text = log::stage_started(
+                    (i + 1, total),
+                    model,
+                    &node.summary,
+                    *epochs,
+                    *batches_per_epoch,
+                    &node.arms,
+                );
                 self.info(text);
             }
             Event::BatchProgress {
@@ -126,32 +111,9 @@ impl App {
                 if stale.is_some() {
                     node.kd_request = None;
                 }
-                let text = if node.is_cached(record.arm) {
-                    format!(
-                        "{} {} ep {}/{} val {} test {} (cached)",
-                        record.model,
-                        log_arm(record.arm),
-                        record.epoch,
-                        node.epochs,
-                        pct(record.val_acc),
-                        pct(record.test_acc)
-                    )
-                } else {
-                    let labels = record.arm == ArmKind::Kd
-                        && node.kd_stop().is_some_and(|s| s.epoch < record.epoch);
-                    format!(
-                        "{} {} ep {}/{} loss {:.3} val {} test {} {} img/s{}",
-                        record.model,
-                        log_arm(record.arm),
-                        record.epoch,
-                        node.epochs,
-                        record.train_loss,
-                        pct(record.val_acc),
-                        pct(record.test_acc),
-                        thousands(record.images_per_s),
-                        if labels { " (labels)" } else { "" }
-                    )
-                };
+                let labels = record.arm == ArmKind::Kd
+                    && node.kd_stop().is_some_and(|s| s.epoch < record.epoch);
+                let text = log::epoch_end(record, node.epochs, node.is_cached(record.arm), labels);
                 self.info(text);
                 if let Some(request) = stale {
                     let what = match request {
@@ -170,7 +132,7 @@ impl App {
                 let news = self.stop.applied() != Some(rule) || self.stop.sent().is_some();
                 self.stop.on_applied(rule);
                 if news {
-                    self.info(format!("stop rule applied: {}", rule.summary()));
+                    self.log_event(event);
                 }
             }
             Event::StopDecision {
@@ -191,26 +153,12 @@ impl App {
                     delta: *delta,
                     best_delta: *best_delta,
                 };
-                let text = if *kind == StopKind::MaxEpochs {
-                    format!("{model} stage ends after epoch {epoch}: {reason}")
-                } else if stop.ends_stage() {
-                    format!(
-                        "{model} KD stopped @{epoch} ({}), stage ends: {reason}",
-                        kind_word(*kind)
-                    )
-                } else {
-                    format!(
-                        "{model} KD stopped @{epoch} ({}), labels from ep {}: {reason}",
-                        kind_word(*kind),
-                        epoch + 1
-                    )
-                };
                 if let Some(i) = self.node_index(model, *stage) {
                     let node = &mut self.nodes[i];
                     node.kd_changes.push(KdChange::Stopped(stop));
                     node.kd_request = None;
                 }
-                self.info(text);
+                self.log_event(event);
             }
             Event::DistillationResumed {
                 stage,
@@ -222,10 +170,7 @@ impl App {
                     node.kd_changes.push(KdChange::Resumed(*epoch));
                     node.kd_request = None;
                 }
-                self.info(format!(
-                    "{model} KD resumed after epoch {epoch}: the teacher is back from ep {}",
-                    epoch + 1
-                ));
+                self.log_event(event);
             }
             Event::Advantage {
                 stage,
@@ -245,24 +190,9 @@ impl App {
                 if let Some(i) = self.node_index(model, *stage) {
                     self.nodes[i].cached.insert(*arm, path.clone());
                 }
-                self.info(format!(
-                    "{model} {}: control curve from the cache {}",
-                    arm.as_str(),
-                    short_path(path)
-                ));
+                self.log_event(event);
             }
-            Event::CheckpointSaved {
-                model,
-                arm,
-                epoch,
-                path,
-            } => {
-                self.info(format!(
-                    "saved {model} {} ep {epoch} → {}",
-                    arm.as_str(),
-                    file_name(path)
-                ));
-            }
+            Event::CheckpointSaved { .. } => self.log_event(event),
             Event::StageFinished { stage, model, arms } => {
                 let Some(i) = self.node_index(model, *stage) else {
                     return;
@@ -275,31 +205,7 @@ impl App {
                 let loaded = node.is_loaded();
                 let lines: Vec<String> = arms
                     .iter()
-                    .map(|r| {
-                        if loaded {
-                            return format!(
-                                "{model} loaded: val {} test {}",
-                                pct(r.best_val_acc),
-                                pct(r.test_acc_at_best)
-                            );
-                        }
-                        let cached = if r.cached { " (cached)" } else { "" };
-                        let distilled = if r.arm.is_distilled() && r.distilled_epochs < r.epochs_run
-                        {
-                            format!(" ({} with the teacher)", r.distilled_epochs)
-                        } else {
-                            String::new()
-                        };
-                        format!(
-                            "{model} {}{cached} done: best val {} @ep {} · test {} · {} ep{distilled} in {}",
-                            r.arm.as_str(),
-                            pct(r.best_val_acc),
-                            r.best_epoch,
-                            pct(r.test_acc_at_best),
-                            r.epochs_run,
-                            clock(r.seconds)
-                        )
-                    })
+                    .map(|r| log::arm_finished(model, r, loaded))
                     .collect();
                 for line in lines {
                     self.info(line);
@@ -308,40 +214,23 @@ impl App {
             Event::Paused => {
                 self.paused = true;
                 self.pause_requested = None;
-                self.info("paused".into());
+                self.log_event(event);
             }
             Event::Resumed => {
                 self.paused = false;
                 self.pause_requested = None;
-                self.info("resumed".into());
+                self.log_event(event);
             }
-            Event::Log { level, message } => self.push_log(*level, message.clone()),
-            Event::TeacherLogitsCached {
-                model,
-                arm,
-                teacher,
-                examples,
-                seconds,
-                ..
-            } => self.push_log(
-                LogLevel::Info,
-                format!(
-                    "{model} {}: {teacher}'s logits cached ({examples} images, {seconds:.1} s), reused every epoch",
-                    arm.as_str()
-                ),
-            ),
+            Event::Log { .. } | Event::TeacherLogitsCached { .. } => self.log_event(event),
             Event::RunFinished {
                 report_md,
                 report_json,
                 seconds,
             } => {
-                let mut text = format!("run finished in {}", clock(*seconds));
-                if let Some(summary) = self.student_summary() {
-                    text.push_str(" · ");
-                    text.push_str(&summary);
+                let student = self.student_summary();
+                for line in log::run_finished(*seconds, student.as_deref(), report_md) {
+                    self.info(line);
                 }
-                self.info(text);
-                self.info(format!("report: {}", report_md.display()));
                 self.end(Outcome::Finished {
                     report_md: report_md.clone(),
                     report_json: report_json.clone(),
@@ -353,13 +242,13 @@ impl App {
                 }
             }
             Event::RunAborted { reason } => {
-                self.warn(format!("run aborted: {reason}"));
+                self.log_event(event);
                 self.end(Outcome::Aborted {
                     reason: reason.clone(),
                 });
             }
             Event::RunFailed { error } => {
-                self.push_log(LogLevel::Error, format!("run failed: {error}"));
+                self.log_event(event);
                 self.end(Outcome::Failed {
                     error: error.clone(),
                 });
@@ -371,11 +260,14 @@ impl App {
             | Event::PlannerFinished { .. }
             | Event::PlanChanged { .. }
             | Event::PlannerThresholdsApplied { .. } => self.on_planner(event),
-            halted @ Event::StageHalted { .. } => {
-                if let Some(line) = crate::session::halted_line(halted) {
-                    self.push_log(LogLevel::Error, line);
-                }
-            }
+            Event::StageHalted { .. } => self.log_event(event),
+        }
+    }
+
+    /// Logs the line of an event whose words need nothing but the event (see [`log::entry`]).
+    fn log_event(&mut self, event: &Event) {
+        if let Some((level, text)) = log::entry(event) {
+            self.push_log(level, text);
         }
     }
 
@@ -413,14 +305,5 @@ impl App {
             // Nobody is left to confirm the quit; waiting would hang.
             self.quit = true;
         }
-    }
-}
-
-/// An arm in the per-epoch log lines: `kd`, `scratch`, `kft` (kd-from-teacher, named in full in the
-/// stage's first line).
-fn log_arm(arm: ArmKind) -> &'static str {
-    match arm {
-        ArmKind::KdFromTeacher => "kft",
-        other => other.as_str(),
     }
 }

@@ -34,7 +34,7 @@ impl App {
 
     /// Folds a `Planner*` or `PlanChanged` event into the state.
     pub(super) fn on_planner(&mut self, event: &Event) {
-        if let Some(line) = event.planner_line() {
+        if let Some(line) = crate::describe::planner_line(event) {
             self.info(line);
         }
         match event {

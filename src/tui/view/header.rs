@@ -4,8 +4,8 @@
 use ratatui::text::{Line, Span};
 
 use super::super::app::{App, Outcome};
-use super::super::format::{clock, clock_of};
 use super::theme::Theme;
+use crate::describe::{clock, clock_of};
 
 /// The header as one line no wider than `max_width`: words are dropped before facts.
 pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {

@@ -8,10 +8,10 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::super::app::App;
-use super::super::format::clock_of;
 use super::super::log::LogLine;
 use super::popup::wrap;
 use super::theme::Theme;
+use crate::describe::clock_of;
 use crate::protocol::LogLevel;
 
 /// Draws the lines that fit into `area` (the inside of its block).

@@ -12,10 +12,10 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::super::app::{App, Outcome};
-use super::super::format::{clock, pct};
 use super::super::nodes::kind_word;
 use super::popup::wrap;
 use super::theme::Theme;
+use crate::describe::{clock, pct};
 use crate::protocol::ArmKind;
 
 /// Draws the result panel over `middle` (the chart and side panels, borders included) when the run

@@ -1,6 +1,7 @@
-//! SIGHUP for an in-process TUI run: the terminal went away (SSH dropped, tmux killed), the
-//! training must not. The handler only notes the hangup; the input thread then reports the
-//! terminal as failed, the UI loop ends, and the run goes on headless (see `cli::run::drive`).
+//! SIGHUP and SIGTERM for an in-process run, shared by both front ends and the commands: the
+//! terminal went away (SSH dropped, tmux killed), the training must not. The handler only notes
+//! the hangup; the TUI's input thread then reports the terminal as failed, the UI loop ends, and
+//! the run goes on headless (see `cli::run::drive`), whose output stops once the terminal is gone.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
