@@ -1,8 +1,8 @@
 //! A NaN or infinite training loss: the stage is halted, and the run fails or goes on as
 //! `training.on_non_finite_loss` says.
 
+use super::context::StageContext;
 use super::plan::StagePlan;
-use super::stage::StageContext;
 use crate::preset::OnNonFiniteLoss;
 use crate::protocol::{ArmKind, Event};
 use crate::train::TrainError;

@@ -8,14 +8,16 @@ use candle_core::Device;
 use chrono::{SecondsFormat, Utc};
 use crossbeam_channel::{bounded, unbounded};
 
+use super::checkpointer::{Checkpointer, ResumePoint};
+use super::context::StageContext;
 use super::control::Control;
 use super::control_cache::ControlCache;
 use super::emitter::Emitter;
 use super::plan::Plan;
 use super::planning;
 use super::probe::Interrupted;
-use super::resume::{self, Checkpointer, ResumePoint};
-use super::stage::{self, StageContext, StageOutcome};
+use super::resume;
+use super::stage::{self, StageOutcome};
 use crate::data;
 use crate::model::Classifier;
 use crate::planner::Strategy;
