@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::error::{Error, Result};
+
 /// Generations kept on disk; older ones are deleted after a new one is in place.
 pub const KEEP: usize = 2;
 
@@ -54,13 +56,14 @@ impl Generations {
     /// temporary folder it is given and returns their names; then the manifest is written, the
     /// folder renamed into place, and generations beyond [`KEEP`] deleted.
     ///
-    /// Errors name the file or folder that could not be written.
+    /// Errors: `write`'s own, or [`Error::File`] naming the file or folder that could not be
+    /// written.
     pub fn write(
         &self,
         name: &str,
         state: &serde_json::Value,
-        write: impl FnOnce(&Path) -> anyhow::Result<Vec<String>>,
-    ) -> anyhow::Result<PathBuf> {
+        write: impl FnOnce(&Path) -> Result<Vec<String>>,
+    ) -> Result<PathBuf> {
         let tmp = self.dir.join(format!(".tmp-{name}"));
         let target = self.dir.join(name);
         if tmp.exists() {
@@ -111,7 +114,7 @@ impl Generations {
         dirs
     }
 
-    fn prune(&self) -> anyhow::Result<()> {
+    fn prune(&self) -> Result<()> {
         let dirs = self.list();
         for old in dirs.iter().take(dirs.len().saturating_sub(KEEP)) {
             std::fs::remove_dir_all(old).map_err(|e| io_error(old, e))?;
@@ -166,8 +169,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn io_error(path: &Path, e: std::io::Error) -> anyhow::Error {
-    anyhow::anyhow!("{}: {e}", path.display())
+fn io_error(path: &Path, error: std::io::Error) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        error,
+    }
 }
 
 #[cfg(test)]

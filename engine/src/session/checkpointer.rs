@@ -11,9 +11,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 use serde::{Deserialize, Serialize};
 
+use crate::error::Result;
 use crate::protocol::{ArmKind, EpochRecord};
 use crate::run_dir::generations::{Generation, Generations};
 use crate::run_dir::RunDir;
@@ -137,7 +138,7 @@ pub fn resume_dir(run_dir: &RunDir) -> PathBuf {
 }
 
 /// The newest intact checkpoint of `run_dir`, and a warning for each newer one that was corrupt.
-pub fn find(run_dir: &RunDir) -> anyhow::Result<(Option<ResumePoint>, Vec<String>)> {
+pub fn find(run_dir: &RunDir) -> Result<(Option<ResumePoint>, Vec<String>)> {
     let (found, warnings) = Generations::new(resume_dir(run_dir)).load_newest();
     let Some(Generation { path, state }) = found else {
         return Ok((None, warnings));

@@ -9,6 +9,7 @@ use super::control_cache::ControlCache;
 use super::emitter::Emitter;
 use super::plan::Plan;
 use crate::data::Dataset;
+use crate::error::Result;
 use crate::model::Classifier;
 use crate::protocol::Event;
 use crate::run_dir::RunDir;
@@ -34,7 +35,7 @@ pub struct StageContext<'a> {
 
 impl StageContext<'_> {
     /// Record and send `event` (see [`Emitter::emit`]).
-    pub fn emit(&mut self, event: Event) -> anyhow::Result<()> {
-        self.emitter.emit(event).map_err(anyhow::Error::msg)
+    pub fn emit(&mut self, event: Event) -> Result<()> {
+        self.emitter.emit(event)
     }
 }

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 
 use super::arm::{Arm, Source};
 use super::context::StageContext;
 use super::control_cache::{CacheKey, Lookup};
 use super::plan::{Plan, StagePlan};
+use crate::error::{Error, Result};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, Event, LogLevel};
 use crate::run_dir::RunDir;
@@ -30,7 +31,7 @@ pub(super) fn save(
     switch: (bool, &Manual),
     epoch: usize,
     stage_over: bool,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     if !ctx.checkpoints.enabled {
         return Ok(());
     }
@@ -121,10 +122,10 @@ pub(super) fn save(
                 .emit(Event::Log {
                     level: LogLevel::Warn,
                     message: format!(
-                        "could not write the resume checkpoint ({e:#}); training goes on, but this run cannot be resumed past its last good checkpoint"
+                        "could not write the resume checkpoint ({}); training goes on, but this run cannot be resumed past its last good checkpoint",
+                        e.report()
                     ),
-                })
-                .map_err(anyhow::Error::msg)?;
+                })?;
         }
     }
     Ok(())
@@ -142,10 +143,7 @@ pub(super) struct Restored {
 
 /// When the run resumes inside `stage`: its arms rebuilt from the checkpoint (weights, optimizer
 /// state, curves), the switch and the epoch to continue after. `None` for every other stage.
-pub(super) fn restore(
-    ctx: &mut StageContext,
-    stage: &StagePlan,
-) -> anyhow::Result<Option<Restored>> {
+pub(super) fn restore(ctx: &mut StageContext, stage: &StagePlan) -> Result<Option<Restored>> {
     if ctx.checkpoints.resume_stage() != Some(stage.index) {
         return Ok(None);
     }
@@ -153,13 +151,13 @@ pub(super) fn restore(
     let state = point.state;
     let kinds: Vec<ArmKind> = state.arms.iter().map(|a| a.kind).collect();
     if kinds != stage.arms || state.model != stage.name {
-        anyhow::bail!(
-            "{}: the checkpoint is of {} with arms {kinds:?}, the preset plans {} with {:?}",
-            point.path.display(),
-            state.model,
-            stage.name,
-            stage.arms
-        );
+        return Err(Error::CheckpointMismatch {
+            checkpoint: point.path,
+            found_model: state.model,
+            found_arms: kinds,
+            planned_model: stage.name.clone(),
+            planned_arms: stage.arms.clone(),
+        });
     }
     let mut arms = Vec::with_capacity(state.arms.len());
     for (i, saved) in state.arms.into_iter().enumerate() {
@@ -168,13 +166,14 @@ pub(super) fn restore(
             let key = CacheKey::new(ctx.plan, stage);
             match ctx.cache.lookup(&key) {
                 Lookup::Hit(curve) => Source::Cached(curve),
-                _ => anyhow::bail!(
-                    "{}: the {} arm of {} was replayed from the control cache, and {} is gone or unreadable now",
-                    point.path.display(),
-                    saved.kind.as_str(),
-                    stage.name,
-                    ctx.cache.path(&key).display()
-                ),
+                _ => {
+                    return Err(Error::ControlCacheGone {
+                        checkpoint: point.path,
+                        arm: saved.kind,
+                        model: stage.name.clone(),
+                        cache: ctx.cache.path(&key),
+                    })
+                }
             }
         } else {
             let mut model = Classifier::new(
@@ -243,7 +242,7 @@ pub fn load_finished(
     run_dir: &RunDir,
     stage: &StagePlan,
     device: &candle_core::Device,
-) -> anyhow::Result<Classifier> {
+) -> Result<Classifier> {
     let mut model = Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, device)?;
     let primary = stage.arms.first().copied().unwrap_or(ArmKind::Scratch);
     let path: PathBuf = match &stage.weights {
@@ -258,7 +257,7 @@ pub fn load_finished(
 
 /// Save `model` to `path` through a temporary file and a rename, so a reader (or a crash) never
 /// sees half a checkpoint.
-pub fn save_atomically(model: &Classifier, path: &Path) -> anyhow::Result<()> {
+pub fn save_atomically(model: &Classifier, path: &Path) -> Result<()> {
     let tmp = path.with_extension("safetensors.tmp");
     model.save(&tmp)?;
     std::fs::rename(&tmp, path).with_context(|| format!("renaming {} into place", tmp.display()))

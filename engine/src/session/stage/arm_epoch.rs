@@ -4,10 +4,11 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 
 use super::bookkeeping;
 use crate::data::Dataset;
+use crate::error::Result;
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, EpochRecord, Event};
 use crate::session::arm::{Arm, Source};
@@ -35,7 +36,7 @@ pub(super) fn run(
     lr: f64,
     order: &[usize],
     teacher: Option<(&Classifier, &mut TeacherLogits)>,
-) -> anyhow::Result<ControlFlow<()>> {
+) -> Result<ControlFlow<()>> {
     let (model, optimizer) = match &mut arm.source {
         Source::Cached(curve) => {
             let mut record = curve.records[epoch].clone();
@@ -167,7 +168,7 @@ pub(super) fn run(
         )
     })?;
     if let Some(e) = channel_error {
-        anyhow::bail!(e);
+        return Err(e);
     }
     let stats = match outcome {
         EpochOutcome::Completed(stats) => stats,

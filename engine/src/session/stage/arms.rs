@@ -1,8 +1,9 @@
 //! The arms of a stage, and the control cache they come from and go to: a scratch control is
 //! replayed from the cache when its curve is there, and stored in it when trained in full.
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 
+use crate::error::Result;
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, ArmResult, Event, LogLevel};
 use crate::seed::{self, purpose};
@@ -13,7 +14,7 @@ use crate::session::plan::StagePlan;
 use crate::train;
 
 /// The stage's arms, primary first; a scratch control comes from the cache when it can.
-pub(super) fn build(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<Vec<Arm>> {
+pub(super) fn build(ctx: &mut StageContext, stage: &StagePlan) -> Result<Vec<Arm>> {
     let init_seed = seed::derive(
         ctx.plan.preset.seed,
         &[purpose::WEIGHT_INIT, stage.seed_slot()],
@@ -68,7 +69,7 @@ pub(super) fn store_scratch_curve(
     ctx: &mut StageContext,
     stage: &StagePlan,
     arms: &[Arm],
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let Some(arm) = arms
         .iter()
         .skip(1)

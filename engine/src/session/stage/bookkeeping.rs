@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 
+use crate::error::{Error, Result};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, Event};
 use crate::session::arm::{Arm, Source};
@@ -24,7 +25,7 @@ pub(super) fn save_best(
     epoch: usize,
     model: &Classifier,
     checkpoint: &Path,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     resume::save_atomically(model, checkpoint).with_context(|| {
         format!(
             "saving the best checkpoint of {} ({} arm)",
@@ -50,7 +51,7 @@ pub(super) fn best_model(
     ctx: &StageContext,
     stage: &StagePlan,
     mut arms: Vec<Arm>,
-) -> anyhow::Result<Box<Classifier>> {
+) -> Result<Box<Classifier>> {
     let primary = arms.swap_remove(0);
     let Source::Trained { model, .. } = primary.source else {
         unreachable!("the primary arm is always trained")
@@ -62,10 +63,9 @@ pub(super) fn best_model(
         return Ok(best);
     }
     if !primary.saved {
-        anyhow::bail!(
-            "{} has no best checkpoint yet (halted in its first epoch) to teach the next stage",
-            stage.name
-        );
+        return Err(Error::NoBestCheckpoint {
+            model: stage.name.clone(),
+        });
     }
     best.load(&primary.checkpoint)
         .with_context(|| format!("reloading the best checkpoint of {}", stage.name))?;

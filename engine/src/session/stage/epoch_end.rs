@@ -2,6 +2,7 @@
 //! manual stop/resume of distillation), the advantage of the kd arm over its controls, the stop
 //! rule's decision and `max_epochs`.
 
+use crate::error::Result;
 use crate::protocol::{Event, LogLevel};
 use crate::session::arm::Arm;
 use crate::session::context::StageContext;
@@ -35,13 +36,8 @@ pub(super) fn run(
     switch: &mut KdSwitch,
     distilled: bool,
     epoch: usize,
-) -> anyhow::Result<Next> {
-    if ctx
-        .control
-        .poll(ctx.emitter)
-        .map_err(anyhow::Error::msg)?
-        .is_break()
-    {
+) -> Result<Next> {
+    if ctx.control.poll(ctx.emitter)?.is_break() {
         return Ok(Next::Quit);
     }
     if let Some(rule) = ctx.control.take_pending_rule() {
@@ -118,7 +114,7 @@ fn apply_manual(
     switch: &mut KdSwitch,
     distilled: bool,
     epoch: usize,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let (model, stop) = match &request {
         ManualRequest::StopKd { model } => (model, true),
         ManualRequest::ResumeKd { model } => (model, false),

@@ -11,7 +11,7 @@ mod epoch_end;
 
 use std::time::Instant;
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 
 use super::arm::Arm;
 use super::context::StageContext;
@@ -19,6 +19,7 @@ use super::plan::StagePlan;
 use super::resume;
 use super::teacher_logits::TeacherLogits;
 use crate::data;
+use crate::error::Result;
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, ArmResult, Event, LogLevel};
 use crate::seed::{self, purpose};
@@ -35,7 +36,7 @@ pub enum StageOutcome {
 }
 
 /// Evaluate the given weights on validation and test (teacher loaded from a file).
-pub fn run_loaded(ctx: &mut StageContext, stage: &StagePlan) -> anyhow::Result<StageOutcome> {
+pub fn run_loaded(ctx: &mut StageContext, stage: &StagePlan) -> Result<StageOutcome> {
     let path = stage.weights.as_ref().expect("a loaded stage has weights");
     ctx.emit(Event::StageStarted {
         stage: stage.index,
@@ -95,7 +96,7 @@ pub fn run_trained(
     stage: &StagePlan,
     teacher: Option<&Classifier>,
     chain_teacher: Option<&Classifier>,
-) -> anyhow::Result<StageOutcome> {
+) -> Result<StageOutcome> {
     let preset = &ctx.plan.preset;
     let distilled = stage.arms.first() == Some(&ArmKind::Kd);
     let train_len = ctx.data.train.len();
@@ -157,7 +158,7 @@ fn start(
     ctx: &mut StageContext,
     stage: &StagePlan,
     distilled: bool,
-) -> anyhow::Result<(Vec<Arm>, KdSwitch, usize)> {
+) -> Result<(Vec<Arm>, KdSwitch, usize)> {
     if let Some(r) = resume::restore(ctx, stage)? {
         let switch = KdSwitch {
             stopped: r.kd_stopped,
