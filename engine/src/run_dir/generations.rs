@@ -48,10 +48,6 @@ impl Generations {
         Generations { dir }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Write generation `name` (names must sort oldest first): `write` puts its files into the
     /// temporary folder it is given and returns their names; then the manifest is written, the
     /// folder renamed into place, and generations beyond [`KEEP`] deleted.
