@@ -9,6 +9,7 @@ pub mod control_socket;
 pub mod data;
 pub mod describe;
 pub mod distill;
+pub mod error;
 pub mod model;
 pub mod planner;
 pub mod preset;

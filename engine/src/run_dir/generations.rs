@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::describe::hex;
+use crate::error::{Error, Result};
 
 /// Generations kept on disk; older ones are deleted after a new one is in place.
 pub const KEEP: usize = 2;
@@ -48,21 +49,18 @@ impl Generations {
         Generations { dir }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Write generation `name` (names must sort oldest first): `write` puts its files into the
     /// temporary folder it is given and returns their names; then the manifest is written, the
     /// folder renamed into place, and generations beyond [`KEEP`] deleted.
     ///
-    /// Errors name the file or folder that could not be written.
+    /// Errors: `write`'s own, or [`Error::File`] naming the file or folder that could not be
+    /// written.
     pub fn write(
         &self,
         name: &str,
         state: &serde_json::Value,
-        write: impl FnOnce(&Path) -> anyhow::Result<Vec<String>>,
-    ) -> anyhow::Result<PathBuf> {
+        write: impl FnOnce(&Path) -> Result<Vec<String>>,
+    ) -> Result<PathBuf> {
         let tmp = self.dir.join(format!(".tmp-{name}"));
         let target = self.dir.join(name);
         if tmp.exists() {
@@ -114,7 +112,7 @@ impl Generations {
         dirs
     }
 
-    fn prune(&self) -> anyhow::Result<()> {
+    fn prune(&self) -> Result<()> {
         let dirs = self.list();
         for old in dirs.iter().take(dirs.len().saturating_sub(KEEP)) {
             std::fs::remove_dir_all(old).map_err(|e| io_error(old, e))?;
@@ -165,8 +163,11 @@ fn verify(dir: &Path) -> Result<serde_json::Value, String> {
     Ok(manifest.state)
 }
 
-fn io_error(path: &Path, e: std::io::Error) -> anyhow::Error {
-    anyhow::anyhow!("{}: {e}", path.display())
+fn io_error(path: &Path, error: std::io::Error) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        error,
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use super::RunDir;
+use crate::error::{Error, Result};
 use crate::protocol::Event;
 
 /// Appends events to the run directory. `BatchProgress` is not recorded (it is lossy and
@@ -85,15 +86,20 @@ impl Recorder {
         self.lines
     }
 
-    /// Record one event. Errors name the file that could not be written.
-    pub fn record(&mut self, event: &Event) -> Result<(), String> {
+    /// Record one event.
+    ///
+    /// Errors: [`Error::File`] naming the file that could not be written.
+    pub fn record(&mut self, event: &Event) -> Result<()> {
         if event.is_lossy() {
             return Ok(());
         }
         let line = serde_json::to_string(event).expect("events always serialise");
         writeln!(self.events, "{line}")
             .and_then(|_| self.events.flush())
-            .map_err(|e| format!("{}: {e}", self.events_path.display()))?;
+            .map_err(|error| Error::File {
+                path: self.events_path.clone(),
+                error,
+            })?;
         self.lines.0 += 1;
         if let Event::EpochEnd(r) = event {
             writeln!(
@@ -110,7 +116,10 @@ impl Recorder {
                 r.images_per_s
             )
             .and_then(|_| self.metrics.flush())
-            .map_err(|e| format!("{}: {e}", self.metrics_path.display()))?;
+            .map_err(|error| Error::File {
+                path: self.metrics_path.clone(),
+                error,
+            })?;
             self.lines.1 += 1;
         }
         Ok(())

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
+
 /// Where a run stands. Only `Finished` runs have a complete report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,11 +39,18 @@ impl Status {
         }
     }
 
-    /// Write atomically (temporary file, then rename), so a reader never sees half a file.
-    /// Read `path`. Errors name the file.
-    pub fn read(path: &std::path::Path) -> anyhow::Result<Status> {
-        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    /// Read `path`.
+    ///
+    /// Errors: [`Error::File`] (unreadable) or [`Error::BadJson`] (not a status), naming the file.
+    pub fn read(path: &std::path::Path) -> Result<Status> {
+        let bytes = std::fs::read(path).map_err(|error| Error::File {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        serde_json::from_slice(&bytes).map_err(|error| Error::BadJson {
+            path: path.to_path_buf(),
+            error,
+        })
     }
 
     /// The state as people should see it: a `running` run whose process is gone was interrupted.
@@ -53,6 +62,7 @@ impl Status {
         }
     }
 
+    /// Write atomically (temporary file, then rename), so a reader never sees half a file.
     pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
         // Atomic with a unique temporary name: the worker and a signal handler may both write it.
         let bytes = serde_json::to_vec_pretty(self)?;

@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 use crossbeam_channel::{Receiver, TryRecvError};
 
 use super::emitter::Emitter;
+use crate::error::Result;
 use crate::protocol::{Command, Event};
 use crate::stop::StopRule;
 
@@ -35,7 +36,9 @@ impl Control {
 
     /// Handle every waiting command. Blocks while paused. `Break` means quit.
     /// A front end that went away cannot resume a pause, so a disconnect resumes.
-    pub fn poll(&mut self, emitter: &mut Emitter) -> Result<ControlFlow<()>, String> {
+    ///
+    /// Errors: `Paused`/`Resumed` could not be recorded (see [`Emitter::emit`]).
+    pub fn poll(&mut self, emitter: &mut Emitter) -> Result<ControlFlow<()>> {
         loop {
             match self.commands.try_recv() {
                 Ok(Command::Pause) => {
@@ -56,7 +59,7 @@ impl Control {
         }
     }
 
-    fn wait_while_paused(&mut self, emitter: &mut Emitter) -> Result<ControlFlow<()>, String> {
+    fn wait_while_paused(&mut self, emitter: &mut Emitter) -> Result<ControlFlow<()>> {
         loop {
             match self.commands.recv() {
                 Ok(Command::Resume) | Err(_) => {

@@ -2,6 +2,7 @@
 
 use crossbeam_channel::Sender;
 
+use crate::error::Result;
 use crate::protocol::Event;
 use crate::run_dir::{Recorder, ReportBuilder};
 
@@ -58,8 +59,9 @@ impl Emitter {
     }
 
     /// Record and send one event. A gone front end is not an error (training goes on);
-    /// a run directory that can no longer be written is, and names the file.
-    pub fn emit(&mut self, event: Event) -> Result<(), String> {
+    /// a run directory that can no longer be written is
+    /// ([`Error::File`](crate::error::Error::File), naming the file).
+    pub fn emit(&mut self, event: Event) -> Result<()> {
         if event.is_lossy() {
             if let (
                 Some(fault),

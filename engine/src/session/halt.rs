@@ -1,8 +1,9 @@
 //! A NaN or infinite training loss: the stage is halted, and the run fails or goes on as
 //! `training.on_non_finite_loss` says.
 
+use super::context::StageContext;
 use super::plan::StagePlan;
-use super::stage::StageContext;
+use crate::error::{Error, Result};
 use crate::preset::OnNonFiniteLoss;
 use crate::protocol::{ArmKind, Event};
 use crate::train::TrainError;
@@ -14,24 +15,21 @@ pub(super) fn on_train_error(
     stage: &StagePlan,
     arm: ArmKind,
     epoch: usize,
-    error: anyhow::Error,
-) -> anyhow::Result<()> {
-    let Some(&TrainError::NonFiniteLoss { batch, loss }) = error.downcast_ref::<TrainError>()
-    else {
+    error: Error,
+) -> Result<()> {
+    let Some(&TrainError::NonFiniteLoss { batch, loss }) = error.train_error() else {
         return Err(error);
     };
     let goes_on = ctx.plan.preset.training.on_non_finite_loss == OnNonFiniteLoss::HaltStage;
-    ctx.emitter
-        .emit(Event::StageHalted {
-            stage: stage.index,
-            model: stage.name.clone(),
-            arm,
-            epoch,
-            batch,
-            loss: loss.to_string(),
-            run_goes_on: goes_on,
-        })
-        .map_err(anyhow::Error::msg)?;
+    ctx.emitter.emit(Event::StageHalted {
+        stage: stage.index,
+        model: stage.name.clone(),
+        arm,
+        epoch,
+        batch,
+        loss: loss.to_string(),
+        run_goes_on: goes_on,
+    })?;
     if goes_on {
         Ok(())
     } else {

@@ -1,6 +1,8 @@
 //! Turns a preset into a plan and runs it on a worker thread, emitting events.
 
 mod arm;
+mod checkpointer;
+mod context;
 mod control;
 pub mod control_cache;
 mod dense;

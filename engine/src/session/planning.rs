@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 use candle_core::Device;
 
 use super::control::Control;
@@ -12,6 +12,7 @@ use super::plan::Plan;
 use super::probe::TrainingOracle;
 use super::strategy::nodes_with;
 use crate::data::Dataset;
+use crate::error::{Error, Result};
 use crate::model::Classifier;
 use crate::planner::{Ladder, Search};
 use crate::preset::{ModelNode, Preset};
@@ -22,8 +23,8 @@ use crate::run_dir::RunDir;
 /// chosen chain and its assistants (largest first). `sizes` are the split sizes for the new plan's
 /// summary, sent as `PlanChanged`.
 ///
-/// Errors: the preset has no `planner` section; a probe failed; the user quit during a probe
-/// ([`Interrupted`](super::probe::Interrupted) inside the error).
+/// Errors: the preset has no `planner` section ([`Error::NoPlannerSection`]); a probe failed; the
+/// user quit during a probe ([`Error::Interrupted`]).
 pub fn choose_assistants(
     plan: &Plan,
     data: &Dataset,
@@ -32,20 +33,15 @@ pub fn choose_assistants(
     emitter: &mut Emitter,
     control: &mut Control,
     sizes: (usize, usize, usize),
-) -> anyhow::Result<(Plan, Vec<ModelNode>)> {
+) -> Result<(Plan, Vec<ModelNode>)> {
     let preset = &plan.preset;
-    let cfg = preset
-        .planner
-        .as_ref()
-        .context("strategy `dynamic` needs a `planner:` section")?;
+    let cfg = preset.planner.as_ref().ok_or(Error::NoPlannerSection)?;
     let ladder = Ladder::build(&cfg.ladder, plan.input, plan.num_classes);
     for (label, why) in &ladder.skipped {
-        emitter
-            .emit(Event::Log {
-                level: LogLevel::Warn,
-                message: format!("planner: ladder entry {label} left out: {why}"),
-            })
-            .map_err(anyhow::Error::msg)?;
+        emitter.emit(Event::Log {
+            level: LogLevel::Warn,
+            message: format!("planner: ladder entry {label} left out: {why}"),
+        })?;
     }
     let first = &plan.stages[0];
     let last = plan.stages.last().expect("a student");
@@ -73,7 +69,9 @@ pub fn choose_assistants(
         models: HashMap::new(),
         logit_caches: HashMap::new(),
     };
-    let mut observer = |e: Event| emitter.borrow_mut().emit(e).map_err(anyhow::Error::msg);
+    // The search speaks anyhow; the engine's error travels through it and back (see
+    // `From<anyhow::Error> for Error`).
+    let mut observer = |e: Event| Ok(emitter.borrow_mut().emit(e)?);
     let outcome = search.run(&mut oracle, &mut observer)?;
     let assistants: Vec<ModelNode> = outcome
         .assistants
@@ -87,12 +85,9 @@ pub fn choose_assistants(
         })
         .collect();
     let new_plan = Plan::from_nodes(preset, nodes_with(preset, &assistants));
-    emitter
-        .borrow_mut()
-        .emit(Event::PlanChanged {
-            plan: new_plan.summary(sizes),
-        })
-        .map_err(anyhow::Error::msg)?;
+    emitter.borrow_mut().emit(Event::PlanChanged {
+        plan: new_plan.summary(sizes),
+    })?;
     Ok((new_plan, assistants))
 }
 
@@ -103,7 +98,7 @@ pub const CHOSEN_FILE: &str = "planned-assistants.json";
 /// Write the chosen assistants (largest first) atomically: a temporary file, then a rename.
 ///
 /// Errors: the run directory is not writable.
-pub fn save_chosen(run_dir: &RunDir, assistants: &[ModelNode]) -> anyhow::Result<()> {
+pub fn save_chosen(run_dir: &RunDir, assistants: &[ModelNode]) -> Result<()> {
     let path = run_dir.path().join(CHOSEN_FILE);
     let tmp = run_dir.path().join(format!("{CHOSEN_FILE}.tmp"));
     std::fs::write(&tmp, serde_json::to_vec_pretty(assistants)?)
@@ -115,7 +110,7 @@ pub fn save_chosen(run_dir: &RunDir, assistants: &[ModelNode]) -> anyhow::Result
 /// finished.
 ///
 /// Errors: the file exists but is not a list of models (names the file).
-pub fn load_chosen(run_dir: &RunDir, preset: &Preset) -> anyhow::Result<Option<Plan>> {
+pub fn load_chosen(run_dir: &RunDir, preset: &Preset) -> Result<Option<Plan>> {
     let path = run_dir.path().join(CHOSEN_FILE);
     let Ok(bytes) = std::fs::read(&path) else {
         return Ok(None);

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use anyhow::Context as _;
 use candle_core::Device;
 
 use super::control::Control;
@@ -13,6 +12,7 @@ use super::emitter::Emitter;
 use super::epoch_inputs::EpochInputs;
 use super::plan::Plan;
 use crate::data::{self, Dataset};
+use crate::error::{Context as _, Error, Result};
 use crate::model::{Classifier, ModelSpec};
 use crate::planner::{Ladder, Member, Probe, ProbeOracle};
 use crate::preset::OptimizerConfig;
@@ -21,11 +21,6 @@ use crate::train::{self, EpochOutcome, KdTarget, LogitCache};
 
 /// Images per evaluation batch.
 const EVAL_BATCH: usize = 1000;
-
-/// The user quit during a probe.
-#[derive(Debug, thiserror::Error)]
-#[error("stopped by the user during a planner probe")]
-pub struct Interrupted;
 
 /// Trains each probed model for `epochs` epochs (the schedule compressed to those epochs) and
 /// reports its best validation accuracy. Every probe of a model starts from the same seeded
@@ -86,7 +81,7 @@ fn train_probe(
     teacher: Option<(&Classifier, Option<&LogitCache>)>,
     control: &mut Control,
     emitter: &RefCell<&mut Emitter>,
-) -> anyhow::Result<(Classifier, Probe)> {
+) -> Result<(Classifier, Probe)> {
     let preset = &plan.preset;
     let started = Instant::now();
     let model = Classifier::new(spec, plan.input, plan.num_classes, init_seed, device)
@@ -134,10 +129,10 @@ fn train_probe(
         )
         .with_context(|| format!("probe {}, epoch {}", spec.label(), epoch + 1))?;
         if let Some(e) = channel_error {
-            anyhow::bail!(e);
+            return Err(e);
         }
         if outcome == EpochOutcome::Interrupted {
-            return Err(Interrupted.into());
+            return Err(Error::Interrupted);
         }
         images += order.len() as u64;
         best = best.max(train::evaluate(&model, &data.val, EVAL_BATCH)?);
@@ -151,15 +146,16 @@ fn train_probe(
 }
 
 impl ProbeOracle for TrainingOracle<'_> {
+    // The oracle's trait (the planner's) returns anyhow errors: the engine's travel inside them,
+    // `Error::Interrupted` included, and come back out in `planning`.
     fn take_thresholds(&mut self) -> anyhow::Result<Option<crate::protocol::PlannerThresholds>> {
         // Commands sent while no probe trains are read here.
         if self
             .control
-            .poll(&mut self.emitter.borrow_mut())
-            .map_err(anyhow::Error::msg)?
+            .poll(&mut self.emitter.borrow_mut())?
             .is_break()
         {
-            return Err(Interrupted.into());
+            return Err(Error::Interrupted.into());
         }
         Ok(self.control.take_pending_planner())
     }
@@ -201,7 +197,7 @@ impl ProbeOracle for TrainingOracle<'_> {
         } else {
             self.models
                 .get(&chain[..n - 1])
-                .context("planner probe asked before its teacher's prefix")?
+                .ok_or_else(|| anyhow::anyhow!("planner probe asked before its teacher's prefix"))?
         };
         let distill = &self.plan.preset;
         let key = if n == 2 {

@@ -1,154 +1,26 @@
-//! Per-epoch checkpoints of the stage in training, and continuing a stage from one.
-//!
-//! After every epoch end (stop decisions applied) each arm's weights and optimizer state, the
-//! arms' curves and best epochs, the live stop rule, the distillation switch and how many lines
-//! `events.jsonl`/`metrics.csv` held are written as one [`Generations`] entry under
-//! `checkpoints/resume/`. Nothing else needs saving for an exact resume: initial weights and every
-//! epoch's data order are pure functions of the seed (`seed::derive`), and the finished stages'
-//! best checkpoints teach the later ones.
+//! Writing the per-epoch checkpoint of the stage in training, and continuing a stage from one
+//! (what is written is described in [`checkpointer`](super::checkpointer)).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context as _;
-use serde::{Deserialize, Serialize};
+use crate::error::Context as _;
 
 use super::arm::{Arm, Source};
+use super::context::StageContext;
 use super::control_cache::{CacheKey, Lookup};
 use super::plan::{Plan, StagePlan};
-use super::stage::StageContext;
+use crate::error::{Error, Result};
 use crate::model::Classifier;
-use crate::protocol::{ArmKind, EpochRecord, Event, LogLevel};
-use crate::run_dir::generations::{Generation, Generations};
+use crate::protocol::{ArmKind, Event, LogLevel};
 use crate::run_dir::RunDir;
-use crate::stop::{Manual, StopRule};
+use crate::stop::Manual;
 use crate::train::{self, OptimizerState};
 
-/// Set to `1` to write no per-epoch checkpoints (to measure what they cost; such a run cannot be
-/// resumed).
-pub const DISABLE_ENV: &str = "MKD_TUI_NO_CHECKPOINTS";
-
-/// What one checkpoint says about its stage (the manifest's `state`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StageState {
-    pub stage: usize,
-    pub model: String,
-    /// Epochs completed (1-based number of the last one).
-    pub epoch: usize,
-    /// The stage ended at this epoch (`finish` after a stop, or `max_epochs`).
-    pub stage_over: bool,
-    /// Lines of `events.jsonl` and `metrics.csv` (header included) when it was written.
-    pub events_lines: usize,
-    pub metrics_lines: usize,
-    /// Run wall time so far, seconds, earlier resumed parts included.
-    pub elapsed_s: f64,
-    /// The stop rule in force (it may have been changed live).
-    pub rule: StopRule,
-    pub kd_stopped: bool,
-    pub manual_stopped_at: Option<usize>,
-    pub manual_resumed_at: Option<usize>,
-    pub arms: Vec<ArmState>,
-}
-
-/// One arm in a checkpoint; a trained arm's weights are `arm<i>.safetensors`, its optimizer
-/// state `arm<i>.optim.safetensors`, its best checkpoint so far `best<i>.safetensors`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ArmState {
-    pub kind: ArmKind,
-    /// Replayed from the control cache (no weights saved).
-    pub cached: bool,
-    pub records: Vec<EpochRecord>,
-    pub best_epoch: usize,
-    pub best_val: f64,
-    pub test_at_best: f64,
-    pub last_test: f64,
-    pub seconds: f64,
-    pub saved: bool,
-    pub teacher_forwards: u64,
-    pub distilled_epochs: usize,
-    pub optimizer_step: u64,
-}
-
-/// A checkpoint to continue from, found by [`find`].
-#[derive(Debug, Clone)]
-pub struct ResumePoint {
-    pub state: StageState,
-    /// The generation folder.
-    pub path: PathBuf,
-}
-
-/// Writes the checkpoints of a run, and holds the point a resumed run continues from until its
-/// stage takes it.
-pub struct Checkpointer {
-    store: Generations,
-    enabled: bool,
-    started: Instant,
-    /// Wall time of the interrupted parts of the run, seconds.
-    offset_s: f64,
-    resume: Option<ResumePoint>,
-    warned: bool,
-    /// Checkpoints written by this process, and the wall time spent writing them, seconds.
-    written: usize,
-    writing_s: f64,
-}
-
-impl Checkpointer {
-    /// Checkpoints of `run_dir`; `resume` is where a resumed run continues.
-    pub fn new(run_dir: &RunDir, resume: Option<ResumePoint>) -> Checkpointer {
-        Checkpointer {
-            store: Generations::new(resume_dir(run_dir)),
-            enabled: std::env::var(DISABLE_ENV).map_or(true, |v| v != "1"),
-            started: Instant::now(),
-            offset_s: resume.as_ref().map_or(0.0, |r| r.state.elapsed_s),
-            resume,
-            warned: false,
-            written: 0,
-            writing_s: 0.0,
-        }
-    }
-
-    /// Run wall time so far, seconds, the interrupted parts included.
-    pub fn elapsed_s(&self) -> f64 {
-        self.offset_s + self.started.elapsed().as_secs_f64()
-    }
-
-    /// One line on what the checkpoints cost this process (`None` when none were written).
-    pub fn cost_summary(&self) -> Option<String> {
-        if self.written == 0 {
-            return None;
-        }
-        let wall = self.started.elapsed().as_secs_f64();
-        Some(format!(
-            "resume checkpoints: {} written in {:.2} s, {:.2} % of this process's {:.1} s",
-            self.written,
-            self.writing_s,
-            100.0 * self.writing_s / wall.max(1e-9),
-            wall
-        ))
-    }
-
-    /// The stage the resumed run continues (`None` for a fresh run).
-    pub fn resume_stage(&self) -> Option<usize> {
-        self.resume.as_ref().map(|r| r.state.stage)
-    }
-}
-
-/// `checkpoints/resume/` of a run.
-pub fn resume_dir(run_dir: &RunDir) -> PathBuf {
-    run_dir.path().join("checkpoints").join("resume")
-}
-
-/// The newest intact checkpoint of `run_dir`, and a warning for each newer one that was corrupt.
-pub fn find(run_dir: &RunDir) -> anyhow::Result<(Option<ResumePoint>, Vec<String>)> {
-    let (found, warnings) = Generations::new(resume_dir(run_dir)).load_newest();
-    let Some(Generation { path, state }) = found else {
-        return Ok((None, warnings));
-    };
-    let state: StageState = serde_json::from_value(state)
-        .with_context(|| format!("{}: unexpected checkpoint state", path.display()))?;
-    Ok((Some(ResumePoint { state, path }), warnings))
-}
+pub use super::checkpointer::{
+    find, resume_dir, ArmState, Checkpointer, ResumePoint, StageState, DISABLE_ENV,
+};
 
 /// Write the checkpoint after epoch `epoch` (1-based) of `stage`. A checkpoint that cannot be
 /// written costs the run only its resumability: it is a warning (once), not an error.
@@ -159,7 +31,7 @@ pub(super) fn save(
     switch: (bool, &Manual),
     epoch: usize,
     stage_over: bool,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     if !ctx.checkpoints.enabled {
         return Ok(());
     }
@@ -250,10 +122,10 @@ pub(super) fn save(
                 .emit(Event::Log {
                     level: LogLevel::Warn,
                     message: format!(
-                        "could not write the resume checkpoint ({e:#}); training goes on, but this run cannot be resumed past its last good checkpoint"
+                        "could not write the resume checkpoint ({}); training goes on, but this run cannot be resumed past its last good checkpoint",
+                        e.report()
                     ),
-                })
-                .map_err(anyhow::Error::msg)?;
+                })?;
         }
     }
     Ok(())
@@ -271,10 +143,7 @@ pub(super) struct Restored {
 
 /// When the run resumes inside `stage`: its arms rebuilt from the checkpoint (weights, optimizer
 /// state, curves), the switch and the epoch to continue after. `None` for every other stage.
-pub(super) fn restore(
-    ctx: &mut StageContext,
-    stage: &StagePlan,
-) -> anyhow::Result<Option<Restored>> {
+pub(super) fn restore(ctx: &mut StageContext, stage: &StagePlan) -> Result<Option<Restored>> {
     if ctx.checkpoints.resume_stage() != Some(stage.index) {
         return Ok(None);
     }
@@ -282,13 +151,13 @@ pub(super) fn restore(
     let state = point.state;
     let kinds: Vec<ArmKind> = state.arms.iter().map(|a| a.kind).collect();
     if kinds != stage.arms || state.model != stage.name {
-        anyhow::bail!(
-            "{}: the checkpoint is of {} with arms {kinds:?}, the preset plans {} with {:?}",
-            point.path.display(),
-            state.model,
-            stage.name,
-            stage.arms
-        );
+        return Err(Error::CheckpointMismatch {
+            checkpoint: point.path,
+            found_model: state.model,
+            found_arms: kinds,
+            planned_model: stage.name.clone(),
+            planned_arms: stage.arms.clone(),
+        });
     }
     let mut arms = Vec::with_capacity(state.arms.len());
     for (i, saved) in state.arms.into_iter().enumerate() {
@@ -297,13 +166,14 @@ pub(super) fn restore(
             let key = CacheKey::new(ctx.plan, stage);
             match ctx.cache.lookup(&key) {
                 Lookup::Hit(curve) => Source::Cached(curve),
-                _ => anyhow::bail!(
-                    "{}: the {} arm of {} was replayed from the control cache, and {} is gone or unreadable now",
-                    point.path.display(),
-                    saved.kind.as_str(),
-                    stage.name,
-                    ctx.cache.path(&key).display()
-                ),
+                _ => {
+                    return Err(Error::ControlCacheGone {
+                        checkpoint: point.path,
+                        arm: saved.kind,
+                        model: stage.name.clone(),
+                        cache: ctx.cache.path(&key),
+                    })
+                }
             }
         } else {
             let mut model = Classifier::new(
@@ -372,7 +242,7 @@ pub fn load_finished(
     run_dir: &RunDir,
     stage: &StagePlan,
     device: &candle_core::Device,
-) -> anyhow::Result<Classifier> {
+) -> Result<Classifier> {
     let mut model = Classifier::new(&stage.spec, plan.input, plan.num_classes, 0, device)?;
     let primary = stage.arms.first().copied().unwrap_or(ArmKind::Scratch);
     let path: PathBuf = match &stage.weights {
@@ -387,7 +257,7 @@ pub fn load_finished(
 
 /// Save `model` to `path` through a temporary file and a rename, so a reader (or a crash) never
 /// sees half a checkpoint.
-pub fn save_atomically(model: &Classifier, path: &Path) -> anyhow::Result<()> {
+pub fn save_atomically(model: &Classifier, path: &Path) -> Result<()> {
     let tmp = path.with_extension("safetensors.tmp");
     model.save(&tmp)?;
     std::fs::rename(&tmp, path).with_context(|| format!("renaming {} into place", tmp.display()))

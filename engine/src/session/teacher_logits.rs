@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use crate::data::Split;
+use crate::error::Result;
 use crate::model::Classifier;
 use crate::train::LogitCache;
 
@@ -55,19 +56,19 @@ impl TeacherLogits {
 
     /// [`fill`](Self::fill) for every `(teacher, name)`; `filled(name, cost)` is told of each
     /// fill (its error stops the rest). Returns the total cost.
-    pub fn fill_all<E: std::fmt::Display>(
+    pub fn fill_all(
         &mut self,
         teachers: &[(&Classifier, String)],
         train: &Split,
-        mut filled: impl FnMut(&str, &Filled) -> Result<(), E>,
-    ) -> anyhow::Result<Filled> {
+        mut filled: impl FnMut(&str, &Filled) -> Result<()>,
+    ) -> Result<Filled> {
         let mut total = Filled {
             examples: 0,
             seconds: 0.0,
         };
         for (teacher, name) in teachers {
             if let Some(f) = self.fill(teacher, train)? {
-                filled(name, &f).map_err(|e| anyhow::anyhow!("{e}"))?;
+                filled(name, &f)?;
                 total.examples += f.examples;
                 total.seconds += f.seconds;
             }

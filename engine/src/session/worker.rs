@@ -1,6 +1,6 @@
 //! The training worker: runs a plan on its own thread and reports through events.
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 use std::panic::AssertUnwindSafe;
 use std::thread::JoinHandle;
 
@@ -8,15 +8,17 @@ use candle_core::Device;
 use chrono::{SecondsFormat, Utc};
 use crossbeam_channel::{bounded, unbounded};
 
+use super::checkpointer::{Checkpointer, ResumePoint};
+use super::context::StageContext;
 use super::control::Control;
 use super::control_cache::ControlCache;
 use super::emitter::Emitter;
 use super::plan::Plan;
 use super::planning;
-use super::probe::Interrupted;
-use super::resume::{self, Checkpointer, ResumePoint};
-use super::stage::{self, StageContext, StageOutcome};
+use super::resume;
+use super::stage::{self, StageOutcome};
 use crate::data;
+use crate::error::{Error, Result};
 use crate::model::Classifier;
 use crate::planner::Strategy;
 use crate::protocol::{Event, FrontEndLink, LogLevel};
@@ -85,12 +87,7 @@ fn start(
                         reason: "stopped by the user".into(),
                     },
                 ),
-                Ok(Err(e)) => (
-                    RunState::Failed,
-                    Event::RunFailed {
-                        error: format!("{e:#}"),
-                    },
-                ),
+                Ok(Err(e)) => (RunState::Failed, Event::RunFailed { error: e.report() }),
                 Err(panic) => {
                     let msg = panic
                         .downcast_ref::<String>()
@@ -134,7 +131,7 @@ fn run(
     emitter: &mut Emitter,
     control: &mut Control,
     resumed: Option<Resumed>,
-) -> anyhow::Result<Finish> {
+) -> Result<Finish> {
     let started_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let preset = &plan.preset;
     let mut rule = preset.stop.clone();
@@ -174,15 +171,13 @@ fn run(
     })?;
     let sizes = (dataset.train.len(), dataset.val.len(), dataset.test.len());
     if resume_stage.is_none() {
-        emitter
-            .emit(Event::RunStarted {
-                preset: preset.name.clone(),
-                run_dir: run_dir.path().to_path_buf(),
-                started_at,
-                plan: plan.summary(sizes),
-                stop_rule: preset.stop.clone(),
-            })
-            .map_err(anyhow::Error::msg)?;
+        emitter.emit(Event::RunStarted {
+            preset: preset.name.clone(),
+            run_dir: run_dir.path().to_path_buf(),
+            started_at,
+            plan: plan.summary(sizes),
+            stop_rule: preset.stop.clone(),
+        })?;
     }
     let device = Device::Cpu;
     // Best model of every finished stage, teacher first: the last teaches the next stage, the first
@@ -247,7 +242,7 @@ fn run(
                         planning::save_chosen(run_dir, &assistants)?;
                         plan = chosen;
                     }
-                    Err(e) if e.is::<Interrupted>() => return Ok(Finish::Aborted),
+                    Err(Error::Interrupted) => return Ok(Finish::Aborted),
                     Err(e) => return Err(e),
                 },
             }
@@ -264,10 +259,14 @@ fn run(
         .build(finished_at, seconds)
         .expect("RunStarted was emitted");
     let (md, json) = (run_dir.report_md_path(), run_dir.report_json_path());
-    std::fs::write(&json, serde_json::to_vec_pretty(&report)?)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", json.display()))?;
-    std::fs::write(&md, report.to_markdown())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", md.display()))?;
+    let write = |path: &std::path::Path, bytes: Vec<u8>| {
+        std::fs::write(path, bytes).map_err(|error| Error::File {
+            path: path.to_path_buf(),
+            error,
+        })
+    };
+    write(&json, serde_json::to_vec_pretty(&report)?)?;
+    write(&md, report.to_markdown().into_bytes())?;
     Ok(Finish::Finished(Box::new(Event::RunFinished {
         report_md: md,
         report_json: json,
@@ -275,10 +274,8 @@ fn run(
     })))
 }
 
-fn emit_log(emitter: &mut Emitter, level: LogLevel, message: String) -> anyhow::Result<()> {
-    emitter
-        .emit(Event::Log { level, message })
-        .map_err(anyhow::Error::msg)
+fn emit_log(emitter: &mut Emitter, level: LogLevel, message: String) -> Result<()> {
+    emitter.emit(Event::Log { level, message })
 }
 
 /// `control-cache/` beside the run directory, i.e. inside the runs folder.
