@@ -21,7 +21,7 @@ struct Table {
 }
 
 impl ProbeOracle for Table {
-    fn scratch(&mut self, m: Member) -> anyhow::Result<Probe> {
+    fn scratch(&mut self, m: Member) -> mkd_tui::error::Result<Probe> {
         self.calls += 1;
         let acc = *self
             .scratch
@@ -30,11 +30,11 @@ impl ProbeOracle for Table {
         Ok(Probe::acc(acc))
     }
 
-    fn take_thresholds(&mut self) -> anyhow::Result<Option<PlannerThresholds>> {
+    fn take_thresholds(&mut self) -> mkd_tui::error::Result<Option<PlannerThresholds>> {
         Ok(self.pending.take())
     }
 
-    fn distilled(&mut self, chain: &[Member]) -> anyhow::Result<Probe> {
+    fn distilled(&mut self, chain: &[Member]) -> mkd_tui::error::Result<Probe> {
         self.calls += 1;
         let acc = *self
             .distilled
@@ -142,7 +142,6 @@ fn one_assistant_near_the_middle_is_accepted() {
     // Shortlist around √(100k·1k) = 10k: m10k, m20k, m5k; middle of 90 and 80 is 85: m10k (86) and
     // m5k (84) tie, m10k is nearer the geometric middle.
     assert_eq!(out.assistants, vec![2]);
-    assert_eq!(out.student_acc, 82.0);
     assert_eq!(out.reason, "max_assistants (1) reached");
     // 1 base probe + 5 scratch probes + 2 chain probes, 2 epochs each.
     assert_eq!(out.epochs, 16);
@@ -163,7 +162,6 @@ fn no_assistant_helps() {
     t.distilled.insert(vec![T, R(2)], 87.0);
     let (out, events) = run(&mut t, 2, None);
     assert_eq!(out.assistants, Vec::<usize>::new());
-    assert_eq!(out.student_acc, 80.5);
     assert!(
         out.reason.starts_with("no insertion helps"),
         "{}",
@@ -210,7 +208,6 @@ fn two_assistants_when_both_help() {
     t.distilled.insert(vec![T, R(1), R(2), S], 83.0);
     let (out, events) = run(&mut t, 2, None);
     assert_eq!(out.assistants, vec![1, 2]);
-    assert_eq!(out.student_acc, 83.0);
     assert_eq!(
         decisions(&events),
         vec![
@@ -234,7 +231,6 @@ fn an_assistant_made_worse_by_a_new_one_above_is_dropped() {
     t.distilled.insert(vec![T, R(1), R(3), S], 82.9);
     let (out, events) = run(&mut t, 3, None);
     assert_eq!(out.assistants, vec![1]);
-    assert_eq!(out.student_acc, 82.8);
     assert_eq!(
         decisions(&events),
         vec![

@@ -61,19 +61,10 @@ pub enum Error {
         model: String,
     },
 
-    /// A resume checkpoint is of another stage, or of other arms, than the preset plans.
-    #[error(
-        "{}: the checkpoint is of {found_model} with arms {found_arms:?}, the preset plans {planned_model} with {planned_arms:?}",
-        checkpoint.display()
-    )]
-    CheckpointMismatch {
-        /// The checkpoint generation's folder.
-        checkpoint: PathBuf,
-        found_model: String,
-        found_arms: Vec<ArmKind>,
-        planned_model: String,
-        planned_arms: Vec<ArmKind>,
-    },
+    /// A resume checkpoint is of another stage, or of other arms, than the preset plans (boxed:
+    /// the rarest error should not make every `Result` of the engine larger).
+    #[error("{0}")]
+    CheckpointMismatch(Box<CheckpointMismatch>),
 
     /// A resume checkpoint's arm was replayed from the control cache, and the cached curve is
     /// gone or unreadable now.
@@ -113,10 +104,9 @@ pub enum Error {
     #[error(transparent)]
     Train(#[from] TrainError),
 
-    /// From the planner's search, whose oracle trait still speaks `anyhow` (the user quitting a
-    /// probe becomes [`Error::Interrupted`] instead, see the `From` below).
-    #[error(transparent)]
-    Planner(anyhow::Error),
+    /// The planner's search asked its oracle for something it cannot answer (a bug, not input).
+    #[error("planner: {0}")]
+    PlannerProbe(&'static str),
 }
 
 impl Error {
@@ -151,15 +141,6 @@ impl Error {
     }
 }
 
-impl From<anyhow::Error> for Error {
-    fn from(error: anyhow::Error) -> Error {
-        match error.downcast_ref::<Error>() {
-            Some(Error::Interrupted) => Error::Interrupted,
-            _ => Error::Planner(error),
-        }
-    }
-}
-
 /// `.context(…)` and `.with_context(|| …)` on results whose error converts into [`Error`]:
 /// a [`Context`](Error::Context) layer over it.
 pub trait Context<T> {
@@ -178,6 +159,21 @@ impl<T, E: Into<Error>> Context<T> for std::result::Result<T, E> {
     fn with_context<S: Into<String>>(self, f: impl FnOnce() -> S) -> Result<T> {
         self.map_err(|e| e.into().context(f()))
     }
+}
+
+/// What [`Error::CheckpointMismatch`] found and what the preset plans.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{}: the checkpoint is of {found_model} with arms {found_arms:?}, the preset plans {planned_model} with {planned_arms:?}",
+    checkpoint.display()
+)]
+pub struct CheckpointMismatch {
+    /// The checkpoint generation's folder.
+    pub checkpoint: PathBuf,
+    pub found_model: String,
+    pub found_arms: Vec<ArmKind>,
+    pub planned_model: String,
+    pub planned_arms: Vec<ArmKind>,
 }
 
 #[cfg(test)]
@@ -210,13 +206,5 @@ mod tests {
             source: std::io::Error::other("disk full"),
         };
         assert_eq!(Error::from(model).context("saving").report(), theirs);
-    }
-
-    #[test]
-    fn an_interrupted_planner_stays_interrupted() {
-        let e = Error::from(anyhow::Error::from(Error::Interrupted));
-        assert!(matches!(e, Error::Interrupted));
-        let e = Error::from(anyhow::anyhow!("probe failed").context("planner"));
-        assert_eq!(e.report(), "planner: probe failed");
     }
 }

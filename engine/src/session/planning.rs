@@ -69,9 +69,7 @@ pub fn choose_assistants(
         models: HashMap::new(),
         logit_caches: HashMap::new(),
     };
-    // The search speaks anyhow; the engine's error travels through it and back (see
-    // `From<anyhow::Error> for Error`).
-    let mut observer = |e: Event| Ok(emitter.borrow_mut().emit(e)?);
+    let mut observer = |e: Event| emitter.borrow_mut().emit(e);
     let outcome = search.run(&mut oracle, &mut observer)?;
     let assistants: Vec<ModelNode> = outcome
         .assistants

@@ -146,21 +146,19 @@ fn train_probe(
 }
 
 impl ProbeOracle for TrainingOracle<'_> {
-    // The oracle's trait (the planner's) returns anyhow errors: the engine's travel inside them,
-    // `Error::Interrupted` included, and come back out in `planning`.
-    fn take_thresholds(&mut self) -> anyhow::Result<Option<crate::protocol::PlannerThresholds>> {
+    fn take_thresholds(&mut self) -> Result<Option<crate::protocol::PlannerThresholds>> {
         // Commands sent while no probe trains are read here.
         if self
             .control
             .poll(&mut self.emitter.borrow_mut())?
             .is_break()
         {
-            return Err(Error::Interrupted.into());
+            return Err(Error::Interrupted);
         }
         Ok(self.control.take_pending_planner())
     }
 
-    fn scratch(&mut self, member: Member) -> anyhow::Result<Probe> {
+    fn scratch(&mut self, member: Member) -> Result<Probe> {
         let (spec, opt) = self.spec(member);
         let spec = spec.clone();
         let seed = seed::derive(
@@ -182,9 +180,13 @@ impl ProbeOracle for TrainingOracle<'_> {
         Ok(probe)
     }
 
-    fn distilled(&mut self, chain: &[Member]) -> anyhow::Result<Probe> {
+    fn distilled(&mut self, chain: &[Member]) -> Result<Probe> {
         let n = chain.len();
-        anyhow::ensure!(n >= 2, "a distilled probe needs a teacher and a model");
+        if n < 2 {
+            return Err(Error::PlannerProbe(
+                "a distilled probe needs a teacher and a model",
+            ));
+        }
         let member = chain[n - 1];
         let (spec, opt) = self.spec(member);
         let spec = spec.clone();
@@ -195,9 +197,9 @@ impl ProbeOracle for TrainingOracle<'_> {
         let teacher = if n == 2 {
             self.teacher
         } else {
-            self.models
-                .get(&chain[..n - 1])
-                .ok_or_else(|| anyhow::anyhow!("planner probe asked before its teacher's prefix"))?
+            self.models.get(&chain[..n - 1]).ok_or(Error::PlannerProbe(
+                "a planner probe asked before its teacher's prefix was probed",
+            ))?
         };
         let distill = &self.plan.preset;
         let key = if n == 2 {

@@ -11,7 +11,7 @@ use super::arm::{Arm, Source};
 use super::context::StageContext;
 use super::control_cache::{CacheKey, Lookup};
 use super::plan::{Plan, StagePlan};
-use crate::error::{Error, Result};
+use crate::error::{CheckpointMismatch, Error, Result};
 use crate::model::Classifier;
 use crate::protocol::{ArmKind, Event, LogLevel};
 use crate::run_dir::RunDir;
@@ -151,13 +151,13 @@ pub(super) fn restore(ctx: &mut StageContext, stage: &StagePlan) -> Result<Optio
     let state = point.state;
     let kinds: Vec<ArmKind> = state.arms.iter().map(|a| a.kind).collect();
     if kinds != stage.arms || state.model != stage.name {
-        return Err(Error::CheckpointMismatch {
+        return Err(Error::CheckpointMismatch(Box::new(CheckpointMismatch {
             checkpoint: point.path,
             found_model: state.model,
             found_arms: kinds,
             planned_model: stage.name.clone(),
             planned_arms: stage.arms.clone(),
-        });
+        })));
     }
     let mut arms = Vec::with_capacity(state.arms.len());
     for (i, saved) in state.arms.into_iter().enumerate() {

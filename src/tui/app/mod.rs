@@ -19,6 +19,9 @@ use crate::describe::pct;
 mod on_event;
 mod on_key;
 mod on_planner;
+mod on_run;
+mod on_stage;
+mod on_stop;
 
 pub use on_planner::{PlannerPanel, PLANNER_ROWS};
 

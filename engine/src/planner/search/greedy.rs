@@ -3,16 +3,17 @@
 use std::collections::HashSet;
 
 use super::{Member, OverBudget, State, SHORTLIST};
+use crate::error::Result;
 use crate::protocol::{Event, Verdict};
 
 impl State<'_, '_> {
     /// The search proper: (assistants, student accuracy, why it stopped).
-    pub(super) fn search(&mut self) -> anyhow::Result<(Vec<usize>, f64, String)> {
+    pub(super) fn search(&mut self) -> Result<(Vec<usize>, String)> {
         let s = self.search;
         let mut assistants: Vec<usize> = Vec::new();
         let mut current = match self.chain_of(&assistants)? {
             Ok(accs) => *accs.last().expect("the student"),
-            Err(OverBudget { need }) => return Ok((vec![], f64::NAN, self.over_budget(need))),
+            Err(OverBudget { need }) => return Ok((vec![], self.over_budget(need))),
         };
         let mut tried: HashSet<(Member, Member)> = HashSet::new();
         // Dropped assistants are never candidates again (so drops cannot cycle).
@@ -39,7 +40,7 @@ impl State<'_, '_> {
             let cfg = self.cfg.clone();
             if assistants.len() >= cfg.max_assistants {
                 let reason = format!("max_assistants ({}) reached", cfg.max_assistants);
-                return Ok((assistants, current, reason));
+                return Ok((assistants, reason));
             }
             let chain = s.chain(&assistants);
             let mut gaps: Vec<(usize, f64)> = chain
@@ -67,7 +68,7 @@ impl State<'_, '_> {
                         cfg.max_ratio
                     )
                 };
-                return Ok((assistants, current, reason));
+                return Ok((assistants, reason));
             };
             let (above, below) = (chain[gap], chain[gap + 1]);
             let (pa, pb) = (s.params(above), s.params(below));
@@ -80,9 +81,7 @@ impl State<'_, '_> {
             members.extend(shortlist.iter().map(|&i| Member::Rung(i)));
             let accs = match self.scratch_of(&members)? {
                 Ok(a) => a,
-                Err(OverBudget { need }) => {
-                    return Ok((assistants, current, self.over_budget(need)))
-                }
+                Err(OverBudget { need }) => return Ok((assistants, self.over_budget(need))),
             };
             let middle_acc = (accs[0] + accs[1]) / 2.0;
             // Shortlist order breaks ties (nearest the geometric middle first).
@@ -119,7 +118,7 @@ impl State<'_, '_> {
                         reason: reason.clone(),
                         assistants: s.labels(&assistants),
                     })?;
-                    return Ok((assistants, current, reason));
+                    return Ok((assistants, reason));
                 }
             };
             let student = *accs.last().expect("the student");
@@ -167,9 +166,7 @@ impl State<'_, '_> {
             loop {
                 let accs = match self.chain_of(&assistants)? {
                     Ok(a) => a,
-                    Err(OverBudget { need }) => {
-                        return Ok((assistants, current, self.over_budget(need)))
-                    }
+                    Err(OverBudget { need }) => return Ok((assistants, self.over_budget(need))),
                 };
                 let worse = assistants.iter().enumerate().find(|&(j, &r)| {
                     self.scratch
@@ -181,9 +178,7 @@ impl State<'_, '_> {
                 let without: Vec<usize> = assistants.iter().copied().filter(|&x| x != r).collect();
                 let after = match self.chain_of(&without)? {
                     Ok(a) => *a.last().expect("the student"),
-                    Err(OverBudget { need }) => {
-                        return Ok((assistants, current, self.over_budget(need)))
-                    }
+                    Err(OverBudget { need }) => return Ok((assistants, self.over_budget(need))),
                 };
                 let reason = format!(
                     "{} distilled {:.2}% < its scratch {sc:.2}% in the new chain; student {after:.2}% without it",

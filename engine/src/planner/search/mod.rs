@@ -23,6 +23,8 @@
 mod greedy;
 mod probes;
 
+use crate::error::Result;
+
 use std::collections::HashMap;
 
 use super::ladder::Ladder;
@@ -69,14 +71,14 @@ impl Probe {
 /// Measures accuracies for the planner: by training (the session's oracle) or from a table (tests).
 pub trait ProbeOracle {
     /// `member` trained from labels for the probe epochs.
-    fn scratch(&mut self, member: Member) -> anyhow::Result<Probe>;
+    fn scratch(&mut self, member: Member) -> Result<Probe>;
     /// The last member of `chain` (which starts with [`Member::Teacher`]) trained for the probe
     /// epochs by KD from the member before it. The planner asks for every shorter prefix first,
     /// so an oracle can keep the model of each prefix to teach the next.
-    fn distilled(&mut self, chain: &[Member]) -> anyhow::Result<Probe>;
+    fn distilled(&mut self, chain: &[Member]) -> Result<Probe>;
     /// New thresholds asked for by the user since the last call, applied before the next
     /// decision. The default: never.
-    fn take_thresholds(&mut self) -> anyhow::Result<Option<PlannerThresholds>> {
+    fn take_thresholds(&mut self) -> Result<Option<PlannerThresholds>> {
         Ok(None)
     }
 }
@@ -86,8 +88,6 @@ pub trait ProbeOracle {
 pub struct PlannerOutcome {
     /// Ladder indices of the assistants, largest first.
     pub assistants: Vec<usize>,
-    /// The student's probe accuracy with them, %.
-    pub student_acc: f64,
     /// Why the search stopped.
     pub reason: String,
     /// Probe compute: epochs, images, seconds.
@@ -114,7 +114,7 @@ struct OverBudget {
 struct State<'a, 'o> {
     search: &'a Search<'a>,
     oracle: &'o mut dyn ProbeOracle,
-    observer: &'o mut dyn FnMut(Event) -> anyhow::Result<()>,
+    observer: &'o mut dyn FnMut(Event) -> Result<()>,
     /// The thresholds in force (the user may change them between decisions).
     cfg: PlannerConfig,
     scratch: HashMap<Member, f64>,
@@ -130,8 +130,8 @@ impl Search<'_> {
     pub fn run(
         &self,
         oracle: &mut dyn ProbeOracle,
-        observer: &mut dyn FnMut(Event) -> anyhow::Result<()>,
-    ) -> anyhow::Result<PlannerOutcome> {
+        observer: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<PlannerOutcome> {
         let cfg = self.config;
         let pr = prior(
             self.ladder,
@@ -178,10 +178,9 @@ impl Search<'_> {
             images: 0,
             seconds: 0.0,
         };
-        let (assistants, student_acc, reason) = st.search()?;
+        let (assistants, reason) = st.search()?;
         let outcome = PlannerOutcome {
             assistants,
-            student_acc,
             reason,
             epochs: st.epochs,
             images: st.images,

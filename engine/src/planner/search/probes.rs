@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use super::{Member, OverBudget, Probe, State};
+use crate::error::Result;
 use crate::protocol::{Event, ProbeKind};
 
 impl State<'_, '_> {
@@ -13,7 +14,7 @@ impl State<'_, '_> {
             .map_or(usize::MAX, |b| b.saturating_sub(self.epochs))
     }
 
-    pub(super) fn emit(&mut self, e: Event) -> anyhow::Result<()> {
+    pub(super) fn emit(&mut self, e: Event) -> Result<()> {
         (self.observer)(e)
     }
 
@@ -27,7 +28,7 @@ impl State<'_, '_> {
     pub(super) fn scratch_of(
         &mut self,
         members: &[Member],
-    ) -> anyhow::Result<Result<Vec<f64>, OverBudget>> {
+    ) -> Result<Result<Vec<f64>, OverBudget>> {
         let missing: Vec<Member> = {
             let mut seen = HashSet::new();
             members
@@ -63,7 +64,7 @@ impl State<'_, '_> {
     pub(super) fn chain_of(
         &mut self,
         assistants: &[usize],
-    ) -> anyhow::Result<Result<Vec<f64>, OverBudget>> {
+    ) -> Result<Result<Vec<f64>, OverBudget>> {
         let chain = self.search.chain(assistants);
         let missing = (2..=chain.len())
             .filter(|&n| !self.distilled.contains_key(&chain[..n]))
