@@ -113,7 +113,10 @@ fn max_epochs_ends_the_stage() {
     assert_eq!(decide_on_deltas(&r, &rising[..3], Manual::default()), None);
     let d = decide_on_deltas(&r, &rising, Manual::default()).unwrap();
     assert_eq!((d.epoch, d.kind, d.delta), (4, StopKind::MaxEpochs, 4.0));
-    assert_eq!(d.reason(&r), "max_epochs 4 reached");
+    assert_eq!(
+        mkd_tui::describe::stop_reason(&d, &r),
+        "max_epochs 4 reached"
+    );
     // An automatic stop before max_epochs wins: Δ = 1, −1, −1 → Margin at 3.
     assert_eq!(
         epoch_kind(decide_on_deltas(

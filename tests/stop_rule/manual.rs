@@ -22,7 +22,10 @@ fn manual_stop_wins_unless_an_automatic_stop_came_earlier() {
             control_smoothed: 80.0,
         }
     );
-    assert_eq!(d.reason(&r), "stopped by hand at epoch 3");
+    assert_eq!(
+        mkd_tui::describe::stop_reason(&d, &r),
+        "stopped by hand at epoch 3"
+    );
     // Manual stop at 6: the automatic stop at 5 came earlier.
     assert_eq!(
         epoch_kind(decide_on_deltas(&r, &deltas, at(6))),

@@ -113,7 +113,7 @@ pub fn end_of_epoch(
         model: model.into(),
         epoch: kd.len(),
         kind: decision.kind,
-        reason: decision.reason(rule),
+        reason: mkd_tui::describe::stop_reason(&decision, rule),
         delta: Some(decision.delta),
         best_delta: Some(decision.best_delta),
         after: rule.after_stop,

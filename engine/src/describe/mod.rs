@@ -13,9 +13,11 @@ mod halted;
 pub mod log;
 pub mod numbers;
 mod planner;
+mod stop_reason;
 mod transcript;
 
 pub use halted::halted_line;
 pub use numbers::{clock, clock_of, hex, params, pct, thousands};
 pub use planner::planner_line;
+pub use stop_reason::stop_reason;
 pub use transcript::Transcript;

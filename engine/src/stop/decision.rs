@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::StopRule;
-
 /// Which branch of the rule stopped distillation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,51 +49,6 @@ pub struct StopDecision {
     pub control_smoothed: f64,
 }
 
-impl StopDecision {
-    /// One line for the log and the report, with the thresholds of `rule` and the numbers behind the
-    /// decision, e.g. `Δ −0.12 pp ≤ margin 0.00 pp for 2 epochs (kd 85.31 %, best control 85.43 %)`.
-    pub fn reason(&self, rule: &StopRule) -> String {
-        let epochs = rule.patience.max(1);
-        let for_epochs = if epochs == 1 {
-            "for 1 epoch".to_string()
-        } else {
-            format!("for {epochs} epochs")
-        };
-        match self.kind {
-            StopKind::Margin => format!(
-                "Δ {} pp ≤ margin {} pp {for_epochs} (kd {} %, best control {} %)",
-                num(self.delta),
-                num(rule.margin),
-                num(self.kd_smoothed),
-                num(self.control_smoothed)
-            ),
-            StopKind::Drop => format!(
-                "Δ {} pp fell more than drop {} pp below its best {} pp {for_epochs}",
-                num(self.delta),
-                num(rule.drop),
-                num(self.best_delta)
-            ),
-            StopKind::MaxEpochs => {
-                format!(
-                    "max_epochs {} reached",
-                    rule.max_epochs.unwrap_or(self.epoch)
-                )
-            }
-            StopKind::Manual => format!("stopped by hand at epoch {}", self.epoch),
-        }
-    }
-}
-
-/// Two decimals with a typographic minus; a value that rounds to zero prints as `0.00`.
-fn num(x: f64) -> String {
-    let s = format!("{x:.2}");
-    match s.strip_prefix('-') {
-        Some("0.00") => "0.00".to_string(),
-        Some(rest) => format!("−{rest}"),
-        None => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,72 +63,5 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
-    }
-
-    fn decision(kind: StopKind) -> StopDecision {
-        StopDecision {
-            epoch: 5,
-            kind,
-            delta: -0.12,
-            best_delta: 0.95,
-            kd_smoothed: 85.31,
-            control_smoothed: 85.43,
-        }
-    }
-
-    #[test]
-    fn margin_reason_has_the_numbers() {
-        let rule = StopRule::default();
-        assert_eq!(
-            decision(StopKind::Margin).reason(&rule),
-            "Δ −0.12 pp ≤ margin 0.00 pp for 2 epochs (kd 85.31 %, best control 85.43 %)"
-        );
-    }
-
-    #[test]
-    fn drop_reason_has_the_numbers() {
-        let rule = StopRule::default();
-        let d = StopDecision {
-            delta: 0.41,
-            ..decision(StopKind::Drop)
-        };
-        assert_eq!(
-            d.reason(&rule),
-            "Δ 0.41 pp fell more than drop 0.30 pp below its best 0.95 pp for 2 epochs"
-        );
-    }
-
-    #[test]
-    fn one_epoch_patience_is_singular() {
-        let rule = StopRule {
-            patience: 1,
-            ..StopRule::default()
-        };
-        assert!(decision(StopKind::Margin)
-            .reason(&rule)
-            .contains("for 1 epoch ("));
-    }
-
-    #[test]
-    fn max_epochs_and_manual_reasons() {
-        let rule = StopRule {
-            max_epochs: Some(8),
-            ..StopRule::default()
-        };
-        assert_eq!(
-            decision(StopKind::MaxEpochs).reason(&rule),
-            "max_epochs 8 reached"
-        );
-        assert_eq!(
-            decision(StopKind::Manual).reason(&rule),
-            "stopped by hand at epoch 5"
-        );
-    }
-
-    #[test]
-    fn negative_zero_prints_as_zero() {
-        assert_eq!(num(-0.001), "0.00");
-        assert_eq!(num(-1.5), "−1.50");
-        assert_eq!(num(2.0), "2.00");
     }
 }

@@ -77,7 +77,7 @@ pub(super) fn run(
             model: stage.name.clone(),
             epoch,
             kind: d.kind,
-            reason: d.reason(ctx.rule),
+            reason: crate::describe::stop_reason(&d, ctx.rule),
             delta: d.delta.is_finite().then_some(d.delta),
             best_delta: d.best_delta.is_finite().then_some(d.best_delta),
             after,
