@@ -173,6 +173,13 @@ pub fn arm_finished(model: &str, r: &ArmResult, loaded: bool) -> String {
             pct(r.test_acc_at_best)
         );
     }
+    if !r.best_val_acc.is_finite() {
+        // Halted before any epoch was validated: there is no best yet.
+        return format!(
+            "{model} {} halted before any epoch finished",
+            r.arm.as_str()
+        );
+    }
     let cached = if r.cached { " (cached)" } else { "" };
     let distilled = if r.arm.is_distilled() && r.distilled_epochs < r.epochs_run {
         format!(" ({} with the teacher)", r.distilled_epochs)

@@ -124,6 +124,10 @@ impl Transcript {
                 let parts: Vec<String> = arms
                     .iter()
                     .map(|a| {
+                        if !a.best_val_acc.is_finite() {
+                            // Halted before any epoch was validated: there is no best yet.
+                            return format!("{} no epoch finished", a.arm.as_str());
+                        }
                         format!(
                             "{} best val {:.2}% (ep {}) test {:.2}% @best, last test {:.2}%",
                             a.arm.as_str(),

@@ -90,8 +90,10 @@ pub struct PlanSummary {
     pub test_size: usize,
     pub batch_size: usize,
     /// KD temperature `T`.
+    #[serde(with = "crate::protocol::float")]
     pub temperature: f64,
     /// KD weight `alpha` of the soft term.
+    #[serde(with = "crate::protocol::float")]
     pub alpha: f64,
     /// Augmentation of the training batches in words (`random crop, pad 2 px`); empty when off.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -113,16 +115,22 @@ pub struct EpochRecord {
     /// Epoch number, 1-based.
     pub epoch: usize,
     /// Mean training loss over the epoch's batches.
+    #[serde(with = "crate::protocol::float")]
     pub train_loss: f64,
     /// Top-1 accuracy on the validation split, %.
+    #[serde(with = "crate::protocol::float")]
     pub val_acc: f64,
     /// Top-1 accuracy on the test split, %.
+    #[serde(with = "crate::protocol::float")]
     pub test_acc: f64,
     /// Learning rate used during the epoch.
+    #[serde(with = "crate::protocol::float")]
     pub lr: f64,
     /// Wall time of the epoch's training (evaluation excluded), seconds.
+    #[serde(with = "crate::protocol::float")]
     pub seconds: f64,
     /// Training throughput, images/s.
+    #[serde(with = "crate::protocol::float")]
     pub images_per_s: f64,
 }
 
@@ -133,13 +141,17 @@ pub struct ArmResult {
     /// Epoch (1-based) with the best validation accuracy; 0 for loaded weights.
     pub best_epoch: usize,
     /// Best validation accuracy, %.
+    #[serde(with = "crate::protocol::float")]
     pub best_val_acc: f64,
     /// Test accuracy at the best epoch, %.
+    #[serde(with = "crate::protocol::float")]
     pub test_acc_at_best: f64,
     /// Test accuracy after the last epoch run, %.
+    #[serde(with = "crate::protocol::float")]
     pub last_test_acc: f64,
     pub epochs_run: usize,
     /// Wall time of the arm's training and evaluation, seconds.
+    #[serde(with = "crate::protocol::float")]
     pub seconds: f64,
     /// Best checkpoint, when one was written.
     pub checkpoint: Option<PathBuf>,
@@ -189,6 +201,7 @@ pub enum Event {
         epoch: usize,
         batch: usize,
         batches: usize,
+        #[serde(with = "crate::protocol::float")]
         loss: f64,
     },
     EpochEnd(EpochRecord),
@@ -206,7 +219,9 @@ pub enum Event {
         /// One line with the thresholds and the numbers behind the decision.
         reason: String,
         /// Advantage `Δ` at the stop epoch and its best so far, pp (`None` without controls).
+        #[serde(with = "crate::protocol::float::option", default)]
         delta: Option<f64>,
+        #[serde(with = "crate::protocol::float::option", default)]
         best_delta: Option<f64>,
         /// What the stage does next: `finish` ends it, `labels` continues without the teacher.
         after: AfterStop,
@@ -252,6 +267,7 @@ pub enum Event {
         report_md: PathBuf,
         report_json: PathBuf,
         /// Total wall time, seconds.
+        #[serde(with = "crate::protocol::float")]
         seconds: f64,
     },
     /// The user quit before the end; the run directory says so.
@@ -284,7 +300,9 @@ pub enum Event {
         /// Index in the assistant list the candidate would take (0: right below the teacher).
         position: usize,
         /// Its scratch probe accuracy and the middle of its neighbours', %.
+        #[serde(with = "crate::protocol::float")]
         scratch_acc: f64,
+        #[serde(with = "crate::protocol::float")]
         middle_acc: f64,
     },
     /// One probe finished: `model`, last of `chain`, trained for `epochs` epochs.
@@ -294,10 +312,12 @@ pub enum Event {
         model: String,
         kind: ProbeKind,
         /// Best validation accuracy of the probe, %.
+        #[serde(with = "crate::protocol::float")]
         val_acc: f64,
         epochs: usize,
         /// Training images seen and wall time of the probe, seconds.
         images: u64,
+        #[serde(with = "crate::protocol::float")]
         seconds: f64,
     },
     /// The planner accepted, rejected or dropped an assistant.
@@ -305,6 +325,7 @@ pub enum Event {
         candidate: String,
         verdict: Verdict,
         /// Student validation accuracy gained, pp (`None` when not measured).
+        #[serde(with = "crate::protocol::float::option", default)]
         gain: Option<f64>,
         /// One line with the thresholds and numbers behind the decision.
         reason: String,
@@ -319,6 +340,7 @@ pub enum Event {
         /// Probe compute: epochs, training images and wall time (seconds) of all probes.
         probe_epochs: usize,
         probe_images: u64,
+        #[serde(with = "crate::protocol::float")]
         probe_seconds: f64,
     },
     /// The chain changed during the run (the planner chose the assistants): the new plan.
@@ -344,6 +366,7 @@ pub enum Event {
         /// teacher forward passes).
         examples: u64,
         /// Wall time of filling the cache, seconds (counted in the arm's first epoch).
+        #[serde(with = "crate::protocol::float")]
         seconds: f64,
     },
     /// A training loss was NaN or infinite: the stage stopped at this batch. The run then fails

@@ -3,6 +3,7 @@
 
 mod command;
 mod event;
+pub mod float;
 mod link;
 mod planner;
 

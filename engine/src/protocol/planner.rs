@@ -14,9 +14,12 @@ pub struct LadderEntry {
 /// The planner's thresholds as they acted (preset `planner.*`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannerThresholds {
+    #[serde(with = "crate::protocol::float")]
     pub max_ratio: f64,
+    #[serde(with = "crate::protocol::float")]
     pub probe_fraction: f64,
     /// pp.
+    #[serde(with = "crate::protocol::float")]
     pub min_gain: f64,
     pub max_assistants: usize,
     /// Total probe epochs allowed (`None`: unlimited).

@@ -22,6 +22,7 @@ pub struct ArmReport {
     #[serde(flatten)]
     pub result: ArmResult,
     /// Mean training throughput over the arm's epochs, images/s.
+    #[serde(with = "crate::protocol::float")]
     pub images_per_s: f64,
 }
 
@@ -35,15 +36,19 @@ pub struct EarlyStop {
     /// `labels` (training went on without the teacher) or `finish` (the stage ended).
     pub after: AfterStop,
     /// Advantage over the best control at the stop, pp.
+    #[serde(with = "crate::protocol::float::option", default)]
     pub delta: Option<f64>,
     /// kd arm's validation and test accuracy at the stop epoch, %.
+    #[serde(with = "crate::protocol::float::option", default)]
     pub val_acc_at_stop: Option<f64>,
+    #[serde(with = "crate::protocol::float::option", default)]
     pub test_acc_at_stop: Option<f64>,
     /// Images not passed through the teacher compared with distilling the whole schedule.
     pub teacher_forwards_saved: u64,
     /// Estimated wall time saved, seconds: in `labels` mode the kd arm's epoch time with the teacher
     /// minus without, times the epochs without; in `finish` mode every arm's mean epoch time times
     /// the epochs not run.
+    #[serde(with = "crate::protocol::float")]
     pub seconds_saved: f64,
 }
 
@@ -72,12 +77,17 @@ pub struct Comparison {
     pub model: String,
     pub role: Role,
     /// %.
+    #[serde(with = "crate::protocol::float")]
     pub kd_test_acc: f64,
     /// %.
+    #[serde(with = "crate::protocol::float")]
     pub scratch_test_acc: f64,
     /// `kd_test_acc − scratch_test_acc`, percentage points.
+    #[serde(with = "crate::protocol::float")]
     pub delta_pp: f64,
+    #[serde(with = "crate::protocol::float")]
     pub kd_best_val_acc: f64,
+    #[serde(with = "crate::protocol::float")]
     pub scratch_best_val_acc: f64,
 }
 
@@ -89,7 +99,9 @@ pub struct Report {
     pub train_size: usize,
     pub val_size: usize,
     pub test_size: usize,
+    #[serde(with = "crate::protocol::float")]
     pub temperature: f64,
+    #[serde(with = "crate::protocol::float")]
     pub alpha: f64,
     /// Augmentation of the training batches in words; empty when off.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -100,6 +112,7 @@ pub struct Report {
     pub started_at: String,
     pub finished_at: String,
     /// Seconds.
+    #[serde(with = "crate::protocol::float")]
     pub wall_seconds: f64,
     pub models: Vec<ModelReport>,
     /// Every distilled model against scratch, teacher side first; the student's is last.
@@ -134,6 +147,7 @@ pub struct LogitCacheNote {
     /// Teacher forward passes spent filling it (once).
     pub examples: u64,
     /// Seconds spent filling it.
+    #[serde(with = "crate::protocol::float")]
     pub seconds: f64,
 }
 
