@@ -107,3 +107,67 @@ fn quit_while_paused_aborts() {
     worker.join().unwrap();
     assert!(matches!(events.last(), Some(Event::RunAborted { .. })));
 }
+
+/// Commands arrive over the socket from anyone's script: a stop rule the preset would refuse
+/// (tried: `ema 2, patience 0, max_epochs 0`, which cut a run short) is refused with a warning
+/// naming the field, changes nothing, and is not echoed as applied; a valid one after it is.
+#[test]
+fn an_invalid_stop_rule_is_refused_with_the_field_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (link, worker) = start(&tmp.path().join("run"), &["training.epochs=3"]);
+    let bad = StopRule {
+        ema: 2.0,
+        patience: 0,
+        max_epochs: Some(0),
+        ..StopRule::default()
+    };
+    link.commands
+        .send(Command::SetStopRule(bad.clone()))
+        .unwrap();
+    let events = until(&link, |e| e.is_terminal());
+    worker.join().unwrap();
+    assert!(matches!(events.last(), Some(Event::RunFinished { .. })));
+    let warning = events.iter().find_map(|e| match e {
+        Event::Log { message, .. } if message.contains("refused") => Some(message.clone()),
+        _ => None,
+    });
+    let warning = warning.expect("a warning for the refused rule");
+    assert!(warning.contains("set_stop_rule"), "{warning}");
+    assert!(warning.contains("stop.ema"), "{warning}");
+    assert!(!events.contains(&Event::StopRuleApplied { rule: bad }));
+    // Nothing was cut short: every stage ran its 3 epochs (teacher 1 arm, TA and student 2).
+    let epochs = events
+        .iter()
+        .filter(|e| matches!(e, Event::EpochEnd(_)))
+        .count();
+    assert_eq!(epochs, 3 + 2 * 3 + 2 * 3);
+}
+
+#[test]
+fn invalid_planner_thresholds_are_refused_with_the_field() {
+    use mkd_tui::protocol::PlannerThresholds;
+    let tmp = tempfile::tempdir().unwrap();
+    let (link, worker) = start(&tmp.path().join("run"), &["training.epochs=1"]);
+    link.commands
+        .send(Command::SetPlannerThresholds(PlannerThresholds {
+            max_ratio: 0.5,
+            probe_fraction: 0.5,
+            min_gain: 0.0,
+            max_assistants: 2,
+            probe_budget: None,
+        }))
+        .unwrap();
+    let events = until(&link, |e| e.is_terminal());
+    worker.join().unwrap();
+    let warning = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Log { message, .. } if message.contains("refused") => Some(message.clone()),
+            _ => None,
+        })
+        .expect("a warning for the refused thresholds");
+    assert!(
+        warning.contains("planner.max_ratio: expected a number > 1, got 0.5"),
+        "{warning}"
+    );
+}

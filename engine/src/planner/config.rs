@@ -94,28 +94,40 @@ impl PlannerConfig {
 
     /// Problems with the thresholds, as (field under `planner.`, expected).
     pub fn check(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        if !(self.max_ratio.is_finite() && self.max_ratio > 1.0) {
-            out.push((
-                "max_ratio".into(),
-                format!("expected a number > 1, got {}", self.max_ratio),
-            ));
-        }
-        if !(self.probe_fraction > 0.0 && self.probe_fraction <= 1.0) {
-            out.push((
-                "probe_fraction".into(),
-                format!("expected a number in (0, 1], got {}", self.probe_fraction),
-            ));
-        }
-        if !self.min_gain.is_finite() {
-            out.push((
-                "min_gain".into(),
-                format!("expected a number (pp), got {}", self.min_gain),
-            ));
-        }
+        let mut out = check_thresholds(self.max_ratio, self.probe_fraction, self.min_gain);
         if let Err(e) = self.ladder.check() {
             out.push(("ladder".into(), e));
         }
         out
     }
+}
+
+/// The thresholds' checks, shared by the preset and the `set_planner_thresholds` command:
+/// `max_ratio` > 1, `probe_fraction` in (0, 1], `min_gain` finite (pp). One `(field, message)` per
+/// problem.
+pub fn check_thresholds(
+    max_ratio: f64,
+    probe_fraction: f64,
+    min_gain: f64,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if !(max_ratio.is_finite() && max_ratio > 1.0) {
+        out.push((
+            "max_ratio".into(),
+            format!("expected a number > 1, got {max_ratio}"),
+        ));
+    }
+    if !(probe_fraction > 0.0 && probe_fraction <= 1.0) {
+        out.push((
+            "probe_fraction".into(),
+            format!("expected a number in (0, 1], got {probe_fraction}"),
+        ));
+    }
+    if !min_gain.is_finite() {
+        out.push((
+            "min_gain".into(),
+            format!("expected a number (pp), got {min_gain}"),
+        ));
+    }
+    out
 }

@@ -6,6 +6,6 @@ pub mod ladder;
 pub mod prior;
 pub mod search;
 
-pub use config::{PlannerConfig, Strategy};
+pub use config::{check_thresholds, PlannerConfig, Strategy};
 pub use ladder::{Ladder, LadderSpec, Rung};
 pub use search::{Member, PlannerOutcome, Probe, ProbeOracle, Search};

@@ -6,7 +6,7 @@ use crossbeam_channel::{Receiver, TryRecvError};
 
 use super::emitter::Emitter;
 use crate::error::Result;
-use crate::protocol::{Command, Event};
+use crate::protocol::{Command, Event, LogLevel};
 use crate::stop::StopRule;
 
 /// A "stop KD now" or "resume KD" asked for a model, applied at the next epoch end.
@@ -48,7 +48,7 @@ impl Control {
                     }
                 }
                 Ok(cmd) => {
-                    if self.apply(cmd).is_break() {
+                    if self.apply(cmd, emitter)?.is_break() {
                         return Ok(ControlFlow::Break(()));
                     }
                 }
@@ -68,7 +68,7 @@ impl Control {
                 }
                 Ok(Command::Pause) => {}
                 Ok(cmd) => {
-                    if self.apply(cmd).is_break() {
+                    if self.apply(cmd, emitter)?.is_break() {
                         return Ok(ControlFlow::Break(()));
                     }
                 }
@@ -76,18 +76,35 @@ impl Control {
         }
     }
 
-    fn apply(&mut self, cmd: Command) -> ControlFlow<()> {
+    /// Takes a command in. Commands come from the socket too, so none is trusted: a stop rule or
+    /// planner thresholds that the preset's validation would refuse are refused here with a
+    /// warning naming the field, and change nothing.
+    fn apply(&mut self, cmd: Command, emitter: &mut Emitter) -> Result<ControlFlow<()>> {
         match cmd {
-            Command::Quit => return ControlFlow::Break(()),
-            Command::SetStopRule(rule) => self.pending_rule = Some(rule),
+            Command::Quit => return Ok(ControlFlow::Break(())),
+            Command::SetStopRule(rule) => match rule.validate() {
+                Ok(()) => self.pending_rule = Some(rule),
+                Err(why) => refuse(emitter, "set_stop_rule", &format!("stop.{why}"))?,
+            },
             Command::StopKd { model } => self.pending_manual.push(ManualRequest::StopKd { model }),
             Command::ResumeKd { model } => {
                 self.pending_manual.push(ManualRequest::ResumeKd { model })
             }
-            Command::SetPlannerThresholds(t) => self.pending_planner = Some(t),
+            Command::SetPlannerThresholds(t) => {
+                let problems =
+                    crate::planner::check_thresholds(t.max_ratio, t.probe_fraction, t.min_gain);
+                match problems.first() {
+                    None => self.pending_planner = Some(t),
+                    Some((field, message)) => refuse(
+                        emitter,
+                        "set_planner_thresholds",
+                        &format!("planner.{field}: {message}"),
+                    )?,
+                }
+            }
             Command::Pause | Command::Resume => {}
         }
-        ControlFlow::Continue(())
+        Ok(ControlFlow::Continue(()))
     }
 
     /// The rule asked for since the last epoch end, if any; applied by the caller at epoch end.
@@ -104,4 +121,12 @@ impl Control {
     pub fn take_manual(&mut self) -> Vec<ManualRequest> {
         std::mem::take(&mut self.pending_manual)
     }
+}
+
+/// A refused command: a warning event saying which command, which field and what was expected.
+fn refuse(emitter: &mut Emitter, command: &str, why: &str) -> Result<()> {
+    emitter.emit(Event::Log {
+        level: LogLevel::Warn,
+        message: format!("{command} refused, nothing changed: {why}"),
+    })
 }
