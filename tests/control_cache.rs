@@ -19,6 +19,12 @@ fn plan(overrides: &[&str]) -> Plan {
 }
 
 /// Run tiny-digits to the end with the cache in `cache`; all events.
+/// The cache key of stage `stage` under `p`, for the data files `p` names.
+fn key_of(p: &Plan, stage: usize) -> CacheKey {
+    let data = mkd_tui::data::fingerprint(&p.preset.data).unwrap();
+    CacheKey::new(p, &p.stages[stage], &data)
+}
+
 fn run(out: &Path, cache: &Path, overrides: &[&str]) -> Vec<Event> {
     let cache = format!("distill.control_cache={}", cache.display());
     let mut all = overrides.to_vec();
@@ -85,7 +91,7 @@ fn second_run_replays_the_scratch_curves_from_the_cache() {
 #[test]
 fn every_key_input_changes_the_key() {
     let base_plan = plan(&[]);
-    let base = CacheKey::new(&base_plan, &base_plan.stages[2]);
+    let base = key_of(&base_plan, 2);
     let changes: [&[&str]; 13] = [
         &["chain.student.arch.hidden=[9]"],
         &["chain.student.arch.dropout=0.2"],
@@ -103,7 +109,7 @@ fn every_key_input_changes_the_key() {
     ];
     for change in changes {
         let p = plan(change);
-        let key = CacheKey::new(&p, &p.stages[2]);
+        let key = key_of(&p, 2);
         assert_ne!(key.hash(), base.hash(), "{change:?} must change the key");
     }
     // Things a scratch curve does not depend on do not change it.
@@ -116,25 +122,18 @@ fn every_key_input_changes_the_key() {
         &["data.augment={pad: 0, jitter: 0, flip: false}"],
     ] {
         let p = plan(same);
-        assert_eq!(
-            CacheKey::new(&p, &p.stages[2]).hash(),
-            base.hash(),
-            "{same:?}"
-        );
+        assert_eq!(key_of(&p, 2).hash(), base.hash(), "{same:?}");
     }
     // The same architecture at another stage has other initial weights and data order.
-    assert_ne!(
-        CacheKey::new(&base_plan, &base_plan.stages[1]).hash(),
-        base.hash()
-    );
+    assert_ne!(key_of(&base_plan, 1).hash(), base.hash());
 }
 
 #[test]
 fn lookups_hit_miss_and_reject_corrupt_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let cache = ControlCache::new(tmp.path());
+    let cache = ControlCache::new(tmp.path(), "test-data");
     let p = plan(&[]);
-    let key = CacheKey::new(&p, &p.stages[1]);
+    let key = key_of(&p, 1);
     assert!(matches!(cache.lookup(&key), Lookup::Miss));
     std::fs::write(cache.path(&key), b"{ not json").unwrap();
     match cache.lookup(&key) {
@@ -166,7 +165,7 @@ fn corrupt_cache_file_is_ignored_with_a_warning_and_rewritten() {
     let cache = tmp.path().join("cache");
     run(&tmp.path().join("a"), &cache, &["training.epochs=2"]);
     let p = plan(&["training.epochs=2"]);
-    let file = ControlCache::new(&cache).path(&CacheKey::new(&p, &p.stages[2]));
+    let file = ControlCache::new(&cache, "unused").path(&key_of(&p, 2));
     assert!(file.is_file());
     std::fs::write(&file, b"garbage").unwrap();
     let events = run(&tmp.path().join("b"), &cache, &["training.epochs=2"]);
@@ -182,4 +181,35 @@ fn corrupt_cache_file_is_ignored_with_a_warning_and_rewritten() {
         cached_models(&events),
         vec!["ta1".to_string(), "student".to_string()]
     );
+}
+
+/// A replaced or edited data file (same name, other bytes) is a miss: the key holds the files'
+/// SHA-256, and so does a change of the numerics version.
+#[test]
+fn other_data_bytes_or_numerics_change_the_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let original = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/digits/digits.csv.gz");
+    let bytes = std::fs::read(&original).unwrap();
+    let mut edited = bytes.clone();
+    let last = edited.len() - 1;
+    edited[last] ^= 1;
+    let mut sums = Vec::new();
+    for (name, body) in [("a", &bytes), ("b", &edited)] {
+        std::fs::create_dir_all(tmp.path().join(name).join("digits")).unwrap();
+        std::fs::write(tmp.path().join(name).join("digits/digits.csv.gz"), body).unwrap();
+        let mut p = plan(&[]);
+        p.preset.data.root = tmp.path().join(name);
+        sums.push(mkd_tui::data::fingerprint(&p.preset.data).unwrap());
+    }
+    assert_ne!(sums[0], sums[1]);
+    let p = plan(&[]);
+    assert_eq!(sums[0], mkd_tui::data::fingerprint(&p.preset.data).unwrap());
+    let a = CacheKey::new(&p, &p.stages[2], &sums[0]);
+    let b = CacheKey::new(&p, &p.stages[2], &sums[1]);
+    assert_ne!(a.hash(), b.hash());
+    let older = CacheKey {
+        numerics: a.numerics - 1,
+        ..a.clone()
+    };
+    assert_ne!(older.hash(), a.hash());
 }

@@ -2,8 +2,9 @@
 //! is trained once and read back in later runs (DESIGN §4.1).
 //!
 //! Key: SHA-256 of the JSON of [`CacheKey`] — architecture, dataset and split, seed and stage (which
-//! fix the initial weights and data order), optimizer, schedule, epochs, batch size, data limits and
-//! this program's version. Any change is a miss. Only complete curves (the whole schedule) are stored.
+//! fix the initial weights and data order), optimizer, schedule, epochs, batch size, data limits, the
+//! SHA-256 of the data files and [`NUMERICS_VERSION`]. Any change is a miss. Only complete curves
+//! (the whole schedule) are stored.
 
 use std::path::{Path, PathBuf};
 
@@ -15,10 +16,20 @@ use crate::model::ModelSpec;
 use crate::preset::{DatasetKind, OptimizerConfig, ScheduleConfig};
 use crate::protocol::{ArmResult, EpochRecord};
 
+/// The version of the numbers this program computes. Raise it with any change that moves a
+/// training curve — a kernel, the initialisation, `rand`'s streams, the batch order, the loss —
+/// so cached curves of the old numbers are not replayed. (It replaces the crate version, which
+/// never changed.) `tests/numerics_version.rs` pins a first-epoch loss to it: when that test fails,
+/// raise this constant and update the pinned loss there.
+pub const NUMERICS_VERSION: u32 = 1;
+
 /// Everything a scratch curve depends on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CacheKey {
-    pub program_version: String,
+    /// [`NUMERICS_VERSION`] when the curve was trained.
+    pub numerics: u32,
+    /// Hex SHA-256 of the data files ([`crate::data::fingerprint`]).
+    pub data_sha256: String,
     pub arch: ModelSpec,
     pub dataset: DatasetKind,
     pub val_size: usize,
@@ -39,11 +50,12 @@ pub struct CacheKey {
 }
 
 impl CacheKey {
-    /// The key of `stage`'s scratch arm under `plan`.
-    pub fn new(plan: &Plan, stage: &StagePlan) -> CacheKey {
+    /// The key of `stage`'s scratch arm under `plan`, for data of fingerprint `data_sha256`.
+    pub fn new(plan: &Plan, stage: &StagePlan, data_sha256: &str) -> CacheKey {
         let d = &plan.preset.data;
         CacheKey {
-            program_version: env!("CARGO_PKG_VERSION").to_string(),
+            numerics: NUMERICS_VERSION,
+            data_sha256: data_sha256.to_string(),
             arch: stage.spec.clone(),
             dataset: d.dataset,
             val_size: d.val_size,
@@ -87,15 +99,25 @@ pub enum Lookup {
     Corrupt(String),
 }
 
-/// A folder of cached curves, one JSON file per key.
+/// A folder of cached curves, one JSON file per key, for one run's data.
 #[derive(Debug, Clone)]
 pub struct ControlCache {
     dir: PathBuf,
+    data_sha256: String,
 }
 
 impl ControlCache {
-    pub fn new(dir: impl Into<PathBuf>) -> ControlCache {
-        ControlCache { dir: dir.into() }
+    /// The cache in `dir` for data whose files hash to `data_sha256` ([`crate::data::fingerprint`]).
+    pub fn new(dir: impl Into<PathBuf>, data_sha256: impl Into<String>) -> ControlCache {
+        ControlCache {
+            dir: dir.into(),
+            data_sha256: data_sha256.into(),
+        }
+    }
+
+    /// The key of `stage`'s scratch arm under `plan`, for this cache's data.
+    pub fn key(&self, plan: &Plan, stage: &StagePlan) -> CacheKey {
+        CacheKey::new(plan, stage, &self.data_sha256)
     }
 
     /// File of `key`: `<dir>/<sha256>.json`.
@@ -127,13 +149,12 @@ impl ControlCache {
         }
     }
 
-    /// Store a complete curve atomically (temporary file, then rename). Returns the file written.
+    /// Store a complete curve atomically (see [`crate::run_dir::atomic`]). Returns the file written.
     pub fn store(&self, curve: &CachedCurve) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(&self.dir)?;
         let path = self.path(&curve.key);
-        let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec_pretty(curve)?)?;
-        std::fs::rename(&tmp, &path)?;
+        let bytes = serde_json::to_vec_pretty(curve)?;
+        crate::run_dir::atomic::write_atomic(&path, &bytes, "storing a control curve")?;
         Ok(path)
     }
 

@@ -9,7 +9,7 @@ use crate::error::Context as _;
 
 use super::arm::{Arm, Source};
 use super::context::StageContext;
-use super::control_cache::{CacheKey, Lookup};
+use super::control_cache::Lookup;
 use super::plan::{Plan, StagePlan};
 use crate::error::{CheckpointMismatch, Error, Result};
 use crate::model::Classifier;
@@ -163,7 +163,7 @@ pub(super) fn restore(ctx: &mut StageContext, stage: &StagePlan) -> Result<Optio
     for (i, saved) in state.arms.into_iter().enumerate() {
         let checkpoint = ctx.run_dir.checkpoint_path(&stage.name, saved.kind, i == 0);
         let source = if saved.cached {
-            let key = CacheKey::new(ctx.plan, stage);
+            let key = ctx.cache.key(ctx.plan, stage);
             match ctx.cache.lookup(&key) {
                 Lookup::Hit(curve) => Source::Cached(curve),
                 _ => {

@@ -184,12 +184,16 @@ fn run(
     // is the kd-from-teacher controls' teacher, all of them guide densely under `dgkd`.
     let mut models: Vec<Classifier> = Vec::new();
     let dense = super::strategy::is_dense(preset);
+    // The data's fingerprint keys the control cache: hashed once per run, after the load
+    // succeeded (so a missing file was already reported by the loader).
+    let data_sha256 = data::fingerprint(&preset.data).context("hashing the data files")?;
     let cache = ControlCache::new(
         preset
             .distill
             .control_cache
             .clone()
             .unwrap_or_else(|| default_cache_dir(run_dir.path())),
+        data_sha256,
     );
     // Grows under `dynamic`: the planner chooses the assistants after the teacher.
     let mut plan = plan.clone();

@@ -9,7 +9,7 @@ use crate::protocol::{ArmKind, ArmResult, Event, LogLevel};
 use crate::seed::{self, purpose};
 use crate::session::arm::{Arm, Source};
 use crate::session::context::StageContext;
-use crate::session::control_cache::{CacheKey, CachedCurve, Lookup};
+use crate::session::control_cache::{CachedCurve, Lookup};
 use crate::session::plan::StagePlan;
 use crate::train;
 
@@ -23,7 +23,7 @@ pub(super) fn build(ctx: &mut StageContext, stage: &StagePlan) -> Result<Vec<Arm
     for (i, &kind) in stage.arms.iter().enumerate() {
         let checkpoint = ctx.run_dir.checkpoint_path(&stage.name, kind, i == 0);
         if kind == ArmKind::Scratch && i > 0 {
-            let key = CacheKey::new(ctx.plan, stage);
+            let key = ctx.cache.key(ctx.plan, stage);
             match ctx.cache.lookup(&key) {
                 Lookup::Hit(curve) => {
                     ctx.emit(Event::ControlCached {
@@ -83,7 +83,7 @@ pub(super) fn store_scratch_curve(
     let mut result: ArmResult = arm.result();
     result.checkpoint = None;
     let curve = CachedCurve {
-        key: CacheKey::new(ctx.plan, stage),
+        key: ctx.cache.key(ctx.plan, stage),
         records: arm.records.clone(),
         result,
     };
