@@ -116,8 +116,13 @@ impl Error {
         let mut line = self.to_string();
         let mut cause = std::error::Error::source(self);
         while let Some(c) = cause {
-            line.push_str(": ");
-            line.push_str(&c.to_string());
+            // Many errors (candle's, ours with `{source}` in the message) already print their
+            // cause: a full disk read "No space left on device" three times over.
+            let text = c.to_string();
+            if !line.contains(&text) {
+                line.push_str(": ");
+                line.push_str(&text);
+            }
             cause = c.source();
         }
         line

@@ -25,7 +25,10 @@ impl Classifier {
                 path: path.to_path_buf(),
                 source,
             },
-            other => ModelError::Candle(other),
+            other => ModelError::Write {
+                path: path.to_path_buf(),
+                source: other,
+            },
         })
     }
 

@@ -30,6 +30,17 @@ pub enum ModelError {
         source: std::io::Error,
     },
 
+    /// Writing the checkpoint failed inside candle's safetensors writer (a full disk arrives here
+    /// as candle's own error, which does not name the file).
+    #[error("checkpoint {path}: cannot write: {source}")]
+    Write {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// candle's error.
+        #[source]
+        source: candle_core::Error,
+    },
+
     /// The file exists but is not a safetensors file.
     #[error("checkpoint {path} is not a safetensors file: {reason}")]
     NotSafetensors {

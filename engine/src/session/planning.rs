@@ -98,10 +98,9 @@ pub const CHOSEN_FILE: &str = "planned-assistants.json";
 /// Errors: the run directory is not writable.
 pub fn save_chosen(run_dir: &RunDir, assistants: &[ModelNode]) -> Result<()> {
     let path = run_dir.path().join(CHOSEN_FILE);
-    let tmp = run_dir.path().join(format!("{CHOSEN_FILE}.tmp"));
-    std::fs::write(&tmp, serde_json::to_vec_pretty(assistants)?)
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .with_context(|| format!("writing {}", path.display()))
+    let bytes = serde_json::to_vec_pretty(assistants)?;
+    crate::run_dir::atomic::write_atomic(&path, &bytes, "writing the planned assistants")?;
+    Ok(())
 }
 
 /// The plan with the assistants chosen before an interruption; `None` when the planner had not

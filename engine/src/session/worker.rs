@@ -263,11 +263,9 @@ fn run(
         .build(finished_at, seconds)
         .expect("RunStarted was emitted");
     let (md, json) = (run_dir.report_md_path(), run_dir.report_json_path());
+    // Atomic: a report is whole or absent, never half written (a full disk, a kill).
     let write = |path: &std::path::Path, bytes: Vec<u8>| {
-        std::fs::write(path, bytes).map_err(|error| Error::File {
-            path: path.to_path_buf(),
-            error,
-        })
+        crate::run_dir::atomic::write_atomic(path, &bytes, "writing the report").map_err(Error::Io)
     };
     write(&json, serde_json::to_vec_pretty(&report)?)?;
     write(&md, report.to_markdown().into_bytes())?;
