@@ -2,16 +2,13 @@
 //! headless, and write `compare.md` and `compare.json`.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
-use crossbeam_channel::Sender;
 
 use super::args::CompareArgs;
 use super::ExitCode;
 use crate::compare::{self, CompareTable, Entry, RunRow};
 use crate::headless::{self, HeadlessExit};
 use crate::planner::Strategy;
-use crate::protocol::{ArmKind, Command};
+use crate::protocol::ArmKind;
 use crate::run_dir::{Report, RunDir};
 use crate::session::{self, Plan};
 
@@ -88,16 +85,9 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::BadInput);
         }
     };
-    let current: Arc<Mutex<Option<Sender<Command>>>> = Arc::new(Mutex::new(None));
-    {
-        let current = current.clone();
-        let _ = ctrlc::set_handler(move || {
-            eprintln!("mkd-tui: stopping after the current batch");
-            if let Some(tx) = current.lock().ok().and_then(|c| c.clone()) {
-                let _ = tx.send(Command::Quit);
-            }
-        });
-    }
+    // SIGINT/SIGTERM stop the running run after its current batch (its loop selects on them);
+    // a second one leaves at once.
+    let signals = crate::signals::listen(|| {});
     let order: Vec<String> = all_arms
         .first()
         .map(|(_, a)| a.iter().map(|x| x.label.clone()).collect())
@@ -146,11 +136,9 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
                 dir.display()
             );
             let (link, worker) = session::spawn(Plan::new(&p), run_dir)?;
-            *current.lock().expect("not poisoned") = Some(link.commands.clone());
             let mut log = std::fs::File::create(dir.join("console.log"))?;
-            let exit = headless::run(link, &mut log);
+            let exit = headless::run_with_signals(link, &mut log, &[], 0.0, &signals);
             let _ = worker.join();
-            *current.lock().expect("not poisoned") = None;
             match exit {
                 HeadlessExit::Finished => {}
                 HeadlessExit::Aborted => {
