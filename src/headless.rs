@@ -7,8 +7,11 @@
 use std::io::Write;
 use std::time::Instant;
 
+use crossbeam_channel::{never, select, Receiver};
+
 use crate::describe::Transcript;
-use crate::protocol::{Event, FrontEndLink};
+use crate::protocol::{Command, Event, FrontEndLink};
+use crate::signals::Signal;
 
 /// How a headless run ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,13 +38,45 @@ pub fn run_from(
     history: &[Event],
     offset: f64,
 ) -> HeadlessExit {
+    run_with_signals(link, out, history, offset, &never())
+}
+
+/// [`run_from`] that also takes the process's signals ([`crate::signals::listen`]): on
+/// [`Signal::Terminate`] it says so on `out` and asks the worker to stop after the current batch
+/// (the run ends `RunAborted`). A hangup changes nothing here: `out` knows where lines go.
+pub fn run_with_signals(
+    link: FrontEndLink,
+    out: &mut dyn Write,
+    history: &[Event],
+    offset: f64,
+    signals: &Receiver<Signal>,
+) -> HeadlessExit {
+    let mut signals = signals.clone();
     let started = Instant::now();
     let mut transcript = Transcript::default();
     for event in history {
         let _ = transcript.line(event, offset);
     }
     loop {
-        let Ok(event) = link.lifecycle.recv() else {
+        let next = select! {
+            recv(link.lifecycle) -> event => event,
+            recv(signals) -> signal => {
+                match signal {
+                    Ok(Signal::Terminate) => {
+                        let _ = writeln!(
+                            out,
+                            "mkd-tui: stopping after the current batch (Ctrl-C again to leave at once)"
+                        );
+                        let _ = out.flush();
+                        let _ = link.commands.send(Command::Quit);
+                    }
+                    Ok(Signal::HangUp) => {}
+                    Err(_) => signals = never(),
+                }
+                continue;
+            }
+        };
+        let Ok(event) = next else {
             let _ = writeln!(
                 out,
                 "error: the training worker stopped without a final event"

@@ -185,6 +185,60 @@ fn tui_run_outlives_its_terminal() {
     assert!(log.contains("/100 "), "{log}");
 }
 
+/// A run paused from its TUI stays paused when the terminal dies: run.log and `ls` say so and how
+/// to resume, and a resume over the control socket (what `attach` then `p` sends) finishes it.
+#[test]
+fn a_paused_tui_run_stays_paused_when_its_terminal_dies_until_resumed_over_the_socket() {
+    use mkd_tui::protocol::Command as RunCommand;
+    if !tmux_available("paused SIGHUP test") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let tmux = Tmux {
+        socket: format!("mkd-phup-{}", std::process::id()),
+    };
+    start_long_tui_run(&tmux, &out, &tmp.path().join("cache"));
+    let socket = out.join("control.sock");
+    wait_until("the control socket", || socket.exists());
+    send(&socket, &[RunCommand::Pause]);
+    let events = out.join("events.jsonl");
+    wait_until("the pause", || {
+        std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"paused\""))
+    });
+    tmux.cmd().arg("kill-server").output().unwrap();
+    let log = out.join("run.log");
+    wait_until("the headless switch", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("without a screen"))
+    });
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("paused"), "{text}");
+    assert!(
+        text.contains(&format!("mkd-tui attach {}", out.display())),
+        "{text}"
+    );
+    let ls = Command::new(env!("CARGO_BIN_EXE_mkd-tui"))
+        .args(["ls", "--runs"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let ls = String::from_utf8_lossy(&ls.stdout);
+    assert!(ls.contains("paused"), "{ls}");
+    let rule = mkd_tui::stop::StopRule {
+        max_epochs: Some(1),
+        ..Default::default()
+    };
+    send(
+        &socket,
+        &[RunCommand::SetStopRule(rule), RunCommand::Resume],
+    );
+    wait_until("the end of the run in its log", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("finished in"))
+    });
+    let status = std::fs::read_to_string(out.join("status.json")).unwrap();
+    assert!(status.contains("\"finished\""), "{status}");
+}
+
 /// Connect to a run's socket; between its bind and listen a connection is refused, so retry.
 fn connect(socket: &Path) -> std::os::unix::net::UnixStream {
     let start = Instant::now();

@@ -123,7 +123,8 @@ pub struct CompareArgs {
     /// entry). Default: scratch,kd,takd,dgkd, plus dynamic when the preset has a `planner:` section.
     #[arg(long)]
     pub strategies: Option<String>,
-    /// Folder of the comparison (default: runs/compare-<preset>-<UTC timestamp>); must not exist or be empty.
+    /// Folder of the comparison (default: runs/compare-<preset>-<UTC timestamp>): new or empty, or
+    /// one this same comparison (preset, settings, strategies, seeds) started, which is continued.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Train the teacher in every run instead of once per seed.

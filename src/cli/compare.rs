@@ -1,23 +1,23 @@
 //! `mkd-tui compare PRESET`: train the preset's student by several strategies over several seeds,
 //! headless, and write `compare.md` and `compare.json`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
-use crossbeam_channel::Sender;
 
 use super::args::CompareArgs;
+use super::output::TerminalOrLog;
 use super::ExitCode;
 use crate::compare::{self, CompareTable, Entry, RunRow};
 use crate::headless::{self, HeadlessExit};
 use crate::planner::Strategy;
-use crate::protocol::{ArmKind, Command};
+use crate::protocol::ArmKind;
 use crate::run_dir::{Report, RunDir};
 use crate::session::{self, Plan};
 
 /// Run the comparison; every run's directory is `<out>/seed-<s>/<strategy>/` with its console
 /// lines in `console.log`. The table is rewritten after every run, so an interrupted comparison
-/// keeps what finished.
+/// keeps what finished, and the same command with the same `--out` continues it. After a hangup
+/// the progress lines go on in `<out>/compare.log`.
 pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let loaded = match crate::preset::load(&args.preset, &args.set) {
         Ok(l) => l,
@@ -72,37 +72,32 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let out = match RunDir::create(
-        args.out.as_deref(),
-        Path::new("runs"),
-        &format!("compare-{}", preset.name),
-        chrono::Utc::now(),
-    ) {
-        Ok(d) => {
-            // The comparison's folder holds run folders, not checkpoints of its own.
-            let _ = std::fs::remove_dir(d.path().join("checkpoints"));
-            d.path().to_path_buf()
-        }
-        Err(e) => {
-            eprintln!("mkd-tui: {e}");
-            return Ok(ExitCode::BadInput);
-        }
-    };
-    let current: Arc<Mutex<Option<Sender<Command>>>> = Arc::new(Mutex::new(None));
-    {
-        let current = current.clone();
-        let _ = ctrlc::set_handler(move || {
-            eprintln!("mkd-tui: stopping after the current batch");
-            if let Some(tx) = current.lock().ok().and_then(|c| c.clone()) {
-                let _ = tx.send(Command::Quit);
-            }
-        });
-    }
     let order: Vec<String> = all_arms
         .first()
         .map(|(_, a)| a.iter().map(|x| x.label.clone()).collect())
         .unwrap_or_default();
     let teacher_shared = !args.no_shared_teacher;
+    let identity = compare::folder::Identity::new(&preset, &order, &seeds, teacher_shared);
+    let claim = match compare::folder::claim(args.out.as_deref(), &identity) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mkd-tui: {e}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let out = claim.path.clone();
+    // SIGHUP (the SSH connection dropped) is no stop: the lines go on in compare.log. SIGINT,
+    // SIGTERM stop the running run after its current batch (its loop selects on them); a second
+    // one leaves at once. Nothing here writes to a terminal that may be gone.
+    let signals = crate::signals::listen(|| {});
+    let mut say = TerminalOrLog::new(out.join("compare.log"));
+    if claim.continued {
+        let _ = writeln!(
+            say,
+            "mkd-tui: continuing the comparison in {}: finished runs are kept, the others redone",
+            out.display()
+        );
+    }
     let mut rows: Vec<RunRow> = Vec::new();
     let write = |rows: &[RunRow]| -> anyhow::Result<CompareTable> {
         let mut table = CompareTable::new(
@@ -136,43 +131,72 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
                 p.chain.teacher.weights = teacher.clone();
             }
             let dir = out.join(format!("seed-{seed}")).join(&arm.dir);
-            let run_dir =
-                RunDir::create(Some(&dir), Path::new("runs"), &p.name, chrono::Utc::now())?;
             let teacher_name = p.nodes()[0].0.clone();
-            let teacher_ckpt = run_dir.checkpoint_path(&teacher_name, ArmKind::Scratch, true);
-            eprintln!(
-                "[compare {done}/{total}] seed {seed} {}: running in {}",
-                arm.label,
-                dir.display()
-            );
-            let (link, worker) = session::spawn(Plan::new(&p), run_dir)?;
-            *current.lock().expect("not poisoned") = Some(link.commands.clone());
-            let mut log = std::fs::File::create(dir.join("console.log"))?;
-            let exit = headless::run(link, &mut log);
-            let _ = worker.join();
-            *current.lock().expect("not poisoned") = None;
-            match exit {
-                HeadlessExit::Finished => {}
-                HeadlessExit::Aborted => {
-                    write(&rows)?;
-                    eprintln!(
-                        "mkd-tui: comparison stopped; finished runs are in {}",
-                        out.display()
+            let kept = if claim.continued {
+                compare::folder::finished_report(&dir)
+            } else {
+                None
+            };
+            let (report, run_dir) = match kept {
+                Some(report) => {
+                    let _ = writeln!(
+                        say,
+                        "[compare {done}/{total}] seed {seed} {}: kept (finished in {})",
+                        arm.label,
+                        dir.display()
                     );
-                    return Ok(ExitCode::Aborted);
+                    (report, RunDir::open(&dir)?)
                 }
-                HeadlessExit::Failed(e) => {
-                    write(&rows)?;
-                    eprintln!("mkd-tui: {} (seed {seed}) failed: {e}", arm.label);
-                    return Ok(ExitCode::Failure);
+                None => {
+                    if dir.exists() {
+                        // Unfinished (killed, stopped, failed): redone from the start.
+                        std::fs::remove_dir_all(&dir)
+                            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+                    }
+                    let run_dir =
+                        RunDir::create(Some(&dir), Path::new("runs"), &p.name, chrono::Utc::now())?;
+                    let _ = writeln!(
+                        say,
+                        "[compare {done}/{total}] seed {seed} {}: running in {}",
+                        arm.label,
+                        dir.display()
+                    );
+                    let (link, worker) = session::spawn(Plan::new(&p), run_dir.clone())?;
+                    let mut log = std::fs::File::create(dir.join("console.log"))?;
+                    let exit = headless::run_with_signals(link, &mut log, &[], 0.0, &signals);
+                    let _ = worker.join();
+                    match exit {
+                        HeadlessExit::Finished => {}
+                        HeadlessExit::Aborted => {
+                            write(&rows)?;
+                            let _ = writeln!(
+                                say,
+                                "mkd-tui: comparison stopped; finished runs are in {}; the same \
+                                 command with --out {} continues it",
+                                out.display(),
+                                out.display()
+                            );
+                            return Ok(ExitCode::Aborted);
+                        }
+                        HeadlessExit::Failed(e) => {
+                            write(&rows)?;
+                            let _ =
+                                writeln!(say, "mkd-tui: {} (seed {seed}) failed: {e}", arm.label);
+                            return Ok(ExitCode::Failure);
+                        }
+                    }
+                    let report: Report =
+                        serde_json::from_slice(&std::fs::read(dir.join("report.json"))?)?;
+                    (report, run_dir)
                 }
-            }
-            let report: Report = serde_json::from_slice(&std::fs::read(dir.join("report.json"))?)?;
+            };
+            let teacher_ckpt = run_dir.checkpoint_path(&teacher_name, ArmKind::Scratch, true);
             let Some(row) = RunRow::from_report(&arm.label, *seed, &report, reused, dir.clone())
             else {
                 anyhow::bail!("{}: the report has no student", dir.display());
             };
-            eprintln!(
+            let _ = writeln!(
+                say,
                 "[compare {done}/{total}] seed {seed} {}: test {:.2}% (best val {:.2}% at epoch {}), {:.1}s{}",
                 arm.label,
                 row.test_acc,
@@ -193,7 +217,9 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let table = write(&rows)?;
-    println!("{}", table.to_markdown());
-    eprintln!("mkd-tui: comparison in {}", out.display());
+    if !crate::signals::hung_up() {
+        let _ = writeln!(std::io::stdout(), "{}", table.to_markdown());
+    }
+    let _ = writeln!(say, "mkd-tui: comparison in {}", out.display());
     Ok(ExitCode::Success)
 }

@@ -51,3 +51,15 @@ impl Write for TerminalOrLog {
         }
     }
 }
+
+/// Append one line to the log at `path`, ignoring failure: for the last words of a run whose
+/// terminal is gone, which have nowhere better to go.
+pub fn append_line(path: &std::path::Path, line: &str) {
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}

@@ -2,8 +2,6 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use super::args::RunArgs;
@@ -86,16 +84,22 @@ pub(super) fn drive(
     _lock: RunLock,
 ) -> anyhow::Result<ExitCode> {
     let dir = run_dir.path().to_path_buf();
+    let resume_hint = format!("continue with: mkd-tui resume {}", dir.display());
     // SIGHUP (the terminal went away) is not a stop: the run goes on, its lines in run.log.
-    // Noted from here on, before the control socket exists: a hangup that arrived after a script
-    // saw the socket but before the handler was in place killed the run. (Installed again below,
-    // after ctrlc's handler, which would otherwise take SIGHUP as a stop.)
-    signals::install();
+    // SIGINT, SIGTERM: stop after the current batch; the last per-epoch checkpoint is where
+    // `mkd-tui resume` continues (status `interrupted`). A second one leaves at once. Caught from
+    // here on, before the control socket exists: a hangup that arrived after a script saw the
+    // socket but before the handler was in place killed the run.
+    let status = run_dir.status_path();
+    let detail = format!("killed by a second signal before the current batch ended; {resume_hint}");
+    let signals = signals::listen(move || {
+        let _ = Status::now(RunState::Interrupted, Some(detail.clone())).write(&status);
+    });
     let _socket = match crate::control_socket::serve(&run_dir.socket_path(), link.commands.clone())
     {
         Ok(s) => Some(s),
         Err(e) => {
-            eprintln!("mkd-tui: warning: no control socket, `attach` can watch but not steer this run: {e}");
+            signals::say(&format!("mkd-tui: warning: no control socket, `attach` can watch but not steer this run: {e}"));
             None
         }
     };
@@ -104,32 +108,9 @@ pub(super) fn drive(
         None => link,
     };
     let commands = link.commands.clone();
-    let signalled = Arc::new(AtomicBool::new(false));
     let code = if headless {
-        let commands = commands.clone();
-        let mut interrupts = 0;
-        let status = dir.join("status.json");
-        let resume_hint = format!("continue with: mkd-tui resume {}", dir.display());
-        let flag = signalled.clone();
-        // SIGINT, SIGTERM: stop after the current batch; the last per-epoch checkpoint is where
-        // `mkd-tui resume` continues (status `interrupted`). A second signal leaves at once.
-        let _ = ctrlc::set_handler(move || {
-            interrupts += 1;
-            flag.store(true, Ordering::SeqCst);
-            if interrupts > 1 {
-                let detail = Some(format!(
-                    "killed by a second signal before the current batch ended; {resume_hint}"
-                ));
-                let _ = Status::now(RunState::Interrupted, detail).write(&status);
-                std::process::exit(130);
-            }
-            eprintln!("mkd-tui: stopping after the current batch (Ctrl-C again to leave at once)");
-            let _ = commands.send(Command::Quit);
-        });
-        // ctrlc's "termination" feature also takes SIGHUP: give it back to the hangup handler.
-        signals::install();
         let mut out = super::output::TerminalOrLog::new(run_dir.log_path());
-        let exit = headless::run(link, &mut out);
+        let exit = headless::run_with_signals(link, &mut out, &[], 0.0, &signals);
         match exit {
             HeadlessExit::Finished => ExitCode::Success,
             HeadlessExit::Aborted => ExitCode::Aborted,
@@ -141,37 +122,24 @@ pub(super) fn drive(
             title: title.to_string(),
             viewer: false,
         };
-        let flag = signalled.clone();
-        let tui_commands = commands.clone();
-        let status = dir.join("status.json");
-        // SIGTERM, SIGINT (Ctrl-C reaches the UI as a key, so these come from `kill`): the UI
-        // gives the terminal back at once, the worker stops after its current batch and the run
-        // is `interrupted`, resumable from its last per-epoch checkpoint. A second signal leaves.
-        let _ = ctrlc::set_handler(move || {
-            if flag.swap(true, Ordering::SeqCst) {
-                let _ = Status::now(RunState::Interrupted, None).write(&status);
-                std::process::exit(130);
-            }
-            signals::request_terminate();
-            let _ = tui_commands.send(Command::Quit);
-        });
-        // ctrlc's "termination" feature also takes SIGHUP: give it back to the hangup handler.
-        signals::install();
+        // SIGTERM, SIGINT (Ctrl-C reaches the UI as a key, so these come from `kill`) reach the UI
+        // loop through its input watchdog: it gives the terminal back at once, and the worker is
+        // told below to stop after its current batch.
         match tui::run(&link, options) {
             Ok(exit) if !signals::terminal_gone() => {
                 let code = match &exit {
                     TuiExit::Finished => ExitCode::Success,
                     TuiExit::Failed(e) => {
-                        eprintln!("mkd-tui: run failed: {e}");
+                        signals::say(&format!("mkd-tui: run failed: {e}"));
                         ExitCode::Failure
                     }
                     TuiExit::Aborted | TuiExit::QuitBeforeEnd => ExitCode::Aborted,
                 };
-                eprintln!("mkd-tui: run directory {}", dir.display());
+                signals::say(&format!("mkd-tui: run directory {}", dir.display()));
                 code
             }
             // The terminal is gone (SIGHUP) or failed: the training goes on without a screen.
-            lost => continue_headless(link, run_dir, lost.err()),
+            lost => continue_headless(link, run_dir, lost.err(), &signals),
         }
     };
     // Normally the worker has sent its last event already. If the front end left early, tell the
@@ -180,16 +148,16 @@ pub(super) fn drive(
         let _ = commands.send(Command::Quit);
     }
     let _ = worker.join();
-    if signalled.load(Ordering::SeqCst) && code == ExitCode::Aborted {
-        let detail = format!(
-            "stopped by a signal; continue with: mkd-tui resume {}",
-            dir.display()
-        );
+    if signals::terminate_requested() && code == ExitCode::Aborted {
+        let detail = format!("stopped by a signal; {resume_hint}");
         Status::now(RunState::Interrupted, Some(detail)).write(&run_dir.status_path())?;
-        eprintln!(
-            "mkd-tui: interrupted; continue with: mkd-tui resume {}",
-            dir.display()
-        );
+        signals::say(&format!("mkd-tui: interrupted; {resume_hint}"));
+        if signals::hung_up() {
+            super::output::append_line(
+                &run_dir.log_path(),
+                &format!("mkd-tui: interrupted; {resume_hint}"),
+            );
+        }
     }
     Ok(code)
 }
@@ -201,6 +169,7 @@ fn continue_headless(
     link: FrontEndLink,
     run_dir: &RunDir,
     error: Option<anyhow::Error>,
+    signals: &crossbeam_channel::Receiver<signals::Signal>,
 ) -> ExitCode {
     use std::io::Write as _;
     let log_path = run_dir.log_path();
@@ -217,15 +186,28 @@ fn continue_headless(
         (false, Some(e)) => format!("the terminal failed ({e:#})"),
         (false, None) => "the terminal went away".to_string(),
     };
-    let _ = writeln!(log, "mkd-tui: {why}; training goes on without a screen");
     // The screen consumed the events so far: prime the lines (epochs per stage, the plan) from
     // events.jsonl and keep counting time from the run's start.
     let history = crate::run_dir::history::recorded_events(run_dir.path());
+    let _ = writeln!(log, "mkd-tui: {why}; training goes on without a screen");
+    let paused = history.iter().rev().find_map(|e| match e {
+        crate::protocol::Event::Paused => Some(true),
+        crate::protocol::Event::Resumed => Some(false),
+        _ => None,
+    });
+    if paused == Some(true) {
+        // A pause stays a pause: the control socket still serves, so someone can come back to it.
+        let _ = writeln!(
+            log,
+            "mkd-tui: the run is paused and stays paused; resume it with: mkd-tui attach {}, then p",
+            run_dir.path().display()
+        );
+    }
     let age = crate::run_dir::history::seconds_since(
         crate::run_dir::history::started_at(&history),
         chrono::Utc::now(),
     );
-    match headless::run_from(link, &mut log, &history, age) {
+    match headless::run_with_signals(link, &mut log, &history, age, signals) {
         HeadlessExit::Finished => ExitCode::Success,
         HeadlessExit::Aborted => ExitCode::Aborted,
         HeadlessExit::Failed(_) => ExitCode::Failure,

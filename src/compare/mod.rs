@@ -2,6 +2,7 @@
 //! table that compares them (the seed paper's control group of students).
 
 pub mod arms;
+pub mod folder;
 pub mod paired;
 pub mod table;
 

@@ -126,3 +126,53 @@ fn a_failed_run_is_listed_by_name_and_resume_names_a_missing_folder() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no such directory"), "{}", stderr(&o));
 }
+
+/// SIGTERM after the terminal went away (SIGHUP, then stderr a closed pipe, as after an SSH drop):
+/// the stop must not be lost to a write on the dead terminal. The run ends `interrupted` (130),
+/// its last words in run.log.
+#[test]
+fn sigterm_to_a_headless_run_whose_terminal_is_gone_interrupts_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let mut child = bin()
+        .args(["run", TINY, "--headless", "--out"])
+        .arg(&dir)
+        .args(["--set", "training.epochs=100", "--set"])
+        .arg(format!(
+            "distill.control_cache={}",
+            tmp.path().join("cache").display()
+        ))
+        .env("MKD_TUI_FAULT", "hup@0:1:1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The terminal is gone: every write to it fails (EPIPE).
+    drop(child.stderr.take());
+    let log = dir.join("run.log");
+    wait_for("the hangup in run.log", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("hung up"))
+    });
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the run did not stop after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(130));
+    assert_eq!(state(&dir), "interrupted");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("stopping after the current batch"), "{log}");
+    assert!(log.contains("mkd-tui resume"), "{log}");
+}

@@ -35,7 +35,10 @@ impl Control {
     }
 
     /// Handle every waiting command. Blocks while paused. `Break` means quit.
-    /// A front end that went away cannot resume a pause, so a disconnect resumes.
+    /// A pause outlives the front end that made it: a TUI whose terminal died leaves the run
+    /// paused, to be resumed through the control socket (`mkd-tui attach`, then `p`). Only when
+    /// every command sender is gone (no front end and no socket: nobody could ever resume)
+    /// does the run resume by itself rather than wait forever.
     ///
     /// Errors: `Paused`/`Resumed` could not be recorded (see [`Emitter::emit`]).
     pub fn poll(&mut self, emitter: &mut Emitter) -> Result<ControlFlow<()>> {
