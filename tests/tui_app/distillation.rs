@@ -147,7 +147,10 @@ fn s_and_r_say_why_not_instead_of_sending() {
             last_log(&script.app),
             (
                 LogLevel::Warn,
-                format!("{key}: teacher is not distilled: it learns from labels only")
+                format!(
+                    "{key}: the teacher is trained from labels; there is no distillation to {}",
+                    if key == 's' { "stop" } else { "resume" }
+                )
             )
         );
     }
