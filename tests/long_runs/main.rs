@@ -3,6 +3,7 @@
 //! (`kill@S:E:B`: the process sends itself SIGKILL when batch B of epoch E of stage S is reported).
 
 mod faults;
+mod kd_record;
 mod resume;
 mod steering;
 

@@ -81,6 +81,10 @@ fn r_resumes_a_stopped_distillation_and_the_echo_turns_it_back_on() {
     assert!(node.kd_on());
     assert_eq!(node.resumed_after(), Some(6));
     assert_eq!(node.stops().count(), 1, "the stop stays in the history");
+    // The result box lists the stop and the resume, not just the stop.
+    let summary = app.stop_summary().unwrap();
+    assert!(summary.contains("student @4 "), "{summary}");
+    assert!(summary.ends_with("(labels), resumed after 6"), "{summary}");
     assert_eq!(
         last_log(&app).1,
         "student KD resumed after epoch 6: the teacher is back from ep 7"

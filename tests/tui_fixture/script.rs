@@ -55,6 +55,7 @@ pub fn record(
         lr: 0.05,
         seconds,
         images_per_s: 54_000.0 / seconds,
+        distilled: arm.is_distilled(),
     })
 }
 

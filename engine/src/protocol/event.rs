@@ -124,6 +124,11 @@ pub struct EpochRecord {
     pub seconds: f64,
     /// Training throughput, images/s.
     pub images_per_s: f64,
+    /// The arm learned from a teacher this epoch: a kd arm before a stop of distillation or after
+    /// a resume, and the kd-from-teacher control. `false` for labels only, and in records from
+    /// before this field existed.
+    #[serde(default)]
+    pub distilled: bool,
 }
 
 /// Outcome of one arm of a finished stage.
