@@ -78,11 +78,11 @@ fn tiny_chain_runs_headless_and_writes_a_complete_run_directory() {
     let mut lines = metrics.lines();
     assert_eq!(
         lines.next(),
-        Some("model,arm,epoch,train_loss,val_acc,test_acc,lr,seconds,images_per_s")
+        Some("model,arm,epoch,train_loss,val_acc,test_acc,lr,seconds,images_per_s,distilled")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 10);
-    assert!(rows.iter().all(|r| r.len() == 9));
+    assert!(rows.iter().all(|r| r.len() == 10));
     assert_eq!(
         rows.iter()
             .filter(|r| r[0] == "student" && r[1] == "kd")

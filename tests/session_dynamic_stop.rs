@@ -135,7 +135,7 @@ fn a_rule_that_never_fires_distils_every_epoch() {
     let last = events
         .iter()
         .filter_map(|e| match e {
-            Event::Advantage { model, delta, .. } if model == "student" => Some(delta.len()),
+            Event::Advantage { model, epoch, .. } if model == "student" => Some(*epoch),
             _ => None,
         })
         .next_back();

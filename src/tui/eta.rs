@@ -76,6 +76,7 @@ mod tests {
             lr: 0.1,
             seconds,
             images_per_s: 1000.0,
+            distilled: false,
         });
     }
 

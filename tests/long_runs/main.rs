@@ -2,7 +2,9 @@
 //! attach, a refused second writer. Faults land at a known batch through `MKD_TUI_FAULT`
 //! (`kill@S:E:B`: the process sends itself SIGKILL when batch B of epoch E of stage S is reported).
 
+mod event_growth;
 mod faults;
+mod kd_record;
 mod resume;
 mod steering;
 

@@ -81,6 +81,10 @@ fn r_resumes_a_stopped_distillation_and_the_echo_turns_it_back_on() {
     assert!(node.kd_on());
     assert_eq!(node.resumed_after(), Some(6));
     assert_eq!(node.stops().count(), 1, "the stop stays in the history");
+    // The result box lists the stop and the resume, not just the stop.
+    let summary = app.stop_summary().unwrap();
+    assert!(summary.contains("student @4 "), "{summary}");
+    assert!(summary.ends_with("(labels), resumed after 6"), "{summary}");
     assert_eq!(
         last_log(&app).1,
         "student KD resumed after epoch 6: the teacher is back from ep 7"
@@ -147,7 +151,10 @@ fn s_and_r_say_why_not_instead_of_sending() {
             last_log(&script.app),
             (
                 LogLevel::Warn,
-                format!("{key}: teacher is not distilled: it learns from labels only")
+                format!(
+                    "{key}: the teacher is trained from labels; there is no distillation to {}",
+                    if key == 's' { "stop" } else { "resume" }
+                )
             )
         );
     }
@@ -277,10 +284,12 @@ fn stop_decisions_set_the_state_of_their_model() {
 fn advantage_replaces_the_curve_and_skips_undefined_epochs() {
     let mut app = distilling();
     assert_eq!(app.nodes()[2].advantage.len(), 2);
+    // The whole curve, as older events.jsonl files hold it (and as sent after a rule change).
     app.on_event(&Event::Advantage {
         stage: 2,
         model: "student".into(),
-        delta: vec![Some(0.5), None, Some(-0.25), Some(-0.5)],
+        epoch: 0,
+        delta: AdvantageDelta::Curve(vec![Some(0.5), None, Some(-0.25), Some(-0.5)]),
     });
     let node = &app.nodes()[2];
     assert_eq!(node.advantage.len(), 4);
@@ -293,7 +302,8 @@ fn advantage_replaces_the_curve_and_skips_undefined_epochs() {
     app.on_event(&Event::Advantage {
         stage: 2,
         model: "student".into(),
-        delta: vec![],
+        epoch: 0,
+        delta: AdvantageDelta::Curve(vec![]),
     });
     assert_eq!(app.nodes()[2].latest_advantage(), None);
     assert_eq!(app.log().len(), before, "not logged");
@@ -328,4 +338,31 @@ fn control_cached_marks_the_arm_before_its_stage_starts() {
         node.trained_arms().collect::<Vec<_>>(),
         vec![ArmKind::Kd, ArmKind::KdFromTeacher]
     );
+}
+
+#[test]
+fn advantage_values_one_per_epoch_build_the_curve() {
+    let mut app = distilling();
+    let value = |epoch, delta| Event::Advantage {
+        stage: 2,
+        model: "student".into(),
+        epoch,
+        delta: AdvantageDelta::Value(delta),
+    };
+    app.on_event(&value(1, Some(0.5)));
+    app.on_event(&value(2, None));
+    app.on_event(&value(3, Some(-0.25)));
+    assert_eq!(app.nodes()[2].advantage, vec![Some(0.5), None, Some(-0.25)]);
+    // A value after a gap pads with undefined epochs; a replayed epoch replaces the tail.
+    app.on_event(&value(5, Some(1.0)));
+    assert_eq!(app.nodes()[2].advantage.len(), 5);
+    app.on_event(&value(2, Some(0.1)));
+    assert_eq!(app.nodes()[2].advantage, vec![Some(0.5), Some(0.1)]);
+    // An event in the old form (no epoch, the whole curve) still reads.
+    let old: Event = serde_json::from_str(
+        r#"{"event":"advantage","stage":2,"model":"student","delta":[0.25,null,0.75]}"#,
+    )
+    .unwrap();
+    app.on_event(&old);
+    assert_eq!(app.nodes()[2].advantage, vec![Some(0.25), None, Some(0.75)]);
 }

@@ -80,6 +80,47 @@ fn a_finished_run_ignores_training_keys() {
 }
 
 #[test]
+fn keys_that_cannot_act_say_why_in_the_log() {
+    // p, ←/→ and enter after the run: each says so instead of doing nothing silently.
+    let mut app = finished();
+    let said = |app: &mut mkd_tui::tui::App, key| {
+        let before = app.log().len();
+        assert_eq!(app.on_key(key), None);
+        assert_eq!(app.log().len(), before + 1, "{key:?} says something");
+        last_log(app)
+    };
+    assert_eq!(
+        said(&mut app, Key::Char('p')),
+        (
+            LogLevel::Warn,
+            "p: the run is over: nothing to pause or resume".into()
+        )
+    );
+    assert_eq!(
+        said(&mut app, Key::Right).1,
+        "→: the run is over: the stop rule can no longer change"
+    );
+    assert_eq!(
+        said(&mut app, Key::Enter).1,
+        "enter: the run is over: the stop rule can no longer change"
+    );
+    // While quitting, p says the run is stopping.
+    let mut app = distilling();
+    app.on_key(Key::Char('q'));
+    app.on_key(Key::Char('y'));
+    assert_eq!(
+        said(&mut app, Key::Char('p')).1,
+        "p: the run is stopping: nothing to pause or resume"
+    );
+    // Enter with the rule unchanged has nothing to send, and says so.
+    let mut app = distilling();
+    assert_eq!(
+        said(&mut app, Key::Enter).1,
+        "enter: the stop rule is unchanged: nothing to apply"
+    );
+}
+
+#[test]
 fn finished_run_summarises_student_kd_against_its_best_control_and_the_stops() {
     let app = finished();
     // scratch (83.6%) beats kd-from-teacher (83.5%): the comparison is with scratch.

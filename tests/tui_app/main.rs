@@ -11,7 +11,7 @@ mod tui_fixture;
 
 use std::time::Duration;
 
-use mkd_tui::protocol::{ArmKind, Command, Event, LogLevel};
+use mkd_tui::protocol::{AdvantageDelta, ArmKind, Command, Event, LogLevel};
 use mkd_tui::stop::{AfterStop, StopKind, StopRule};
 use mkd_tui::tui::{Key, NodeStatus, Outcome, Overlay, StopRow, TuiExit, LOG_CAPACITY};
 use tui_fixture::{distilling, finished, fresh, mid_training, rule, through_ta, Script};

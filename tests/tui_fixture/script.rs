@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mkd_tui::protocol::{ArmKind, ArmResult, EpochRecord, Event, PlanSummary};
+use mkd_tui::protocol::{AdvantageDelta, ArmKind, ArmResult, EpochRecord, Event, PlanSummary};
 use mkd_tui::stop::{Curves, Manual};
 use mkd_tui::tui::App;
 
@@ -55,6 +55,7 @@ pub fn record(
         lr: 0.05,
         seconds,
         images_per_s: 54_000.0 / seconds,
+        distilled: arm.is_distilled(),
     })
 }
 
@@ -97,10 +98,15 @@ pub fn end_of_epoch(
     stopped: bool,
 ) -> bool {
     let curves = Curves { kd, controls };
+    let delta = rule.advantage(&curves);
     script.send(Event::Advantage {
         stage,
         model: model.into(),
-        delta: rule.advantage(&curves).into_iter().map(Some).collect(),
+        epoch: delta.len(),
+        delta: match delta.last() {
+            Some(d) => AdvantageDelta::Value(Some(*d)),
+            None => AdvantageDelta::Curve(Vec::new()),
+        },
     });
     if stopped {
         return false;

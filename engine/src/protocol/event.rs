@@ -132,6 +132,11 @@ pub struct EpochRecord {
     /// Training throughput, images/s.
     #[serde(with = "crate::protocol::float")]
     pub images_per_s: f64,
+    /// The arm learned from a teacher this epoch: a kd arm before a stop of distillation or after
+    /// a resume, and the kd-from-teacher control. `false` for labels only, and in records from
+    /// before this field existed.
+    #[serde(default)]
+    pub distilled: bool,
 }
 
 /// Outcome of one arm of a finished stage.
@@ -164,6 +169,30 @@ pub struct ArmResult {
     /// The curve came from the control-curve cache instead of being trained in this run.
     #[serde(default)]
     pub cached: bool,
+}
+
+/// What an `Advantage` event carries: `null` or a number (one epoch), or an array (the curve).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AdvantageDelta {
+    /// Δ at the event's epoch, pp (`None` where undefined).
+    Value(Option<f64>),
+    /// The whole curve, epoch 1 first, pp, replacing the one so far.
+    Curve(Vec<Option<f64>>),
+}
+
+impl AdvantageDelta {
+    /// Folds this into `curve` (epoch 1 first): a value lands at `epoch` (the curve cut or padded
+    /// with `None` before it), a curve replaces it.
+    pub fn apply_to(&self, epoch: usize, curve: &mut Vec<Option<f64>>) {
+        match self {
+            AdvantageDelta::Value(v) => {
+                curve.resize(epoch.saturating_sub(1), None);
+                curve.push(*v);
+            }
+            AdvantageDelta::Curve(c) => curve.clone_from(c),
+        }
+    }
 }
 
 /// Severity of a log line.
@@ -232,12 +261,17 @@ pub enum Event {
         model: String,
         epoch: usize,
     },
-    /// The advantage curve `Δ(t)` of a distilled model under the rule in force, epoch 1 first, pp;
-    /// sent after every epoch end and whenever the rule changes (`None` where undefined).
+    /// The advantage `Δ` of a distilled model under the rule in force, pp, sent after every epoch
+    /// end: the value at `epoch` alone, so `events.jsonl` grows by one number per epoch; the whole
+    /// curve (epoch 1 first) only when the rule changed at this epoch end (a new rule re-judges
+    /// the whole history). Older files hold the whole curve in every event, without `epoch`.
     Advantage {
         stage: usize,
         model: String,
-        delta: Vec<Option<f64>>,
+        /// Epoch (1-based) the event is about; 0 in older files.
+        #[serde(default)]
+        epoch: usize,
+        delta: AdvantageDelta,
     },
     /// A control arm's curve was read from the control-curve cache instead of being trained.
     ControlCached {

@@ -14,5 +14,7 @@ mod status;
 pub use create::{RunDir, RunDirError};
 pub use lock::{pid_alive, LockError, RunLock};
 pub use recorder::Recorder;
-pub use report::{ArmReport, Comparison, ModelReport, Report, ReportBuilder};
+pub use report::{
+    ArmReport, Comparison, DistillationChange, EpochSpan, ModelReport, Report, ReportBuilder,
+};
 pub use status::{RunState, Status};

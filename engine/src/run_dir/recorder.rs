@@ -22,7 +22,7 @@ pub struct Recorder {
 
 /// Header of `metrics.csv`.
 pub const METRICS_HEADER: &str =
-    "model,arm,epoch,train_loss,val_acc,test_acc,lr,seconds,images_per_s";
+    "model,arm,epoch,train_loss,val_acc,test_acc,lr,seconds,images_per_s,distilled";
 
 impl Recorder {
     /// Create `events.jsonl` and `metrics.csv` (with its header) in `dir`.
@@ -104,7 +104,7 @@ impl Recorder {
         if let Event::EpochEnd(r) = event {
             writeln!(
                 self.metrics,
-                "{},{},{},{:.6},{:.4},{:.4},{:.8},{:.3},{:.1}",
+                "{},{},{},{:.6},{:.4},{:.4},{:.8},{:.3},{:.1},{}",
                 r.model,
                 r.arm.as_str(),
                 r.epoch,
@@ -113,7 +113,8 @@ impl Recorder {
                 r.test_acc,
                 r.lr,
                 r.seconds,
-                r.images_per_s
+                r.images_per_s,
+                r.distilled
             )
             .and_then(|_| self.metrics.flush())
             .map_err(|error| Error::File {

@@ -11,7 +11,7 @@ use crate::protocol::{LogLevel, PlanSummary};
 use super::eta;
 use super::keys::Key;
 use super::log::LogBuffer;
-use super::nodes::{kind_word, NodeState};
+use super::nodes::{kind_word, KdChange, NodeState};
 use super::stop_editor::StopEditor;
 use super::{TuiExit, TuiOptions};
 use crate::describe::pct;
@@ -307,26 +307,30 @@ impl App {
         }
     }
 
-    /// `KD stopped: ta @6 drop (finish) · student @4 margin (labels)`: where distillation stopped
-    /// for each distilled model that has stopped (the latest stop of each).
+    /// `KD stopped: ta @6 drop (finish) · student @1 manual (labels), resumed after 5`: every stop
+    /// and resume of distillation of each distilled model that has stopped, oldest first.
     pub fn stop_summary(&self) -> Option<String> {
         let parts: Vec<String> = self
             .nodes
             .iter()
-            .filter(|n| n.is_distilled())
-            .filter_map(|n| {
-                let stop = n.stops().last()?;
-                let after = if stop.kind == crate::stop::StopKind::MaxEpochs {
-                    String::new()
-                } else {
-                    format!(" ({})", stop.after.as_str())
-                };
-                Some(format!(
-                    "{} @{} {}{after}",
-                    n.summary.name,
-                    stop.epoch,
-                    kind_word(stop.kind)
-                ))
+            .filter(|n| n.is_distilled() && n.stops().next().is_some())
+            .map(|n| {
+                let changes: Vec<String> = n
+                    .kd_changes
+                    .iter()
+                    .map(|change| match change {
+                        KdChange::Stopped(stop) => {
+                            let after = if stop.kind == crate::stop::StopKind::MaxEpochs {
+                                String::new()
+                            } else {
+                                format!(" ({})", stop.after.as_str())
+                            };
+                            format!("@{} {}{after}", stop.epoch, kind_word(stop.kind))
+                        }
+                        KdChange::Resumed(epoch) => format!("resumed after {epoch}"),
+                    })
+                    .collect();
+                format!("{} {}", n.summary.name, changes.join(", "))
             })
             .collect();
         (!parts.is_empty()).then(|| format!("KD stopped: {}", parts.join(" · ")))

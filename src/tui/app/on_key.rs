@@ -1,6 +1,6 @@
 //! How keys change the front end's state, and which command they send.
 
-use crate::protocol::Command;
+use crate::protocol::{Command, Role};
 
 use super::super::nodes::KdRequest;
 use super::*;
@@ -59,6 +59,11 @@ impl App {
                     Command::Resume
                 })
             }
+            Key::Char('p') => {
+                let why = self.why_not_running();
+                self.warn(format!("p: {why}: nothing to pause or resume"));
+                None
+            }
             Key::Char('s') => self.stop_kd(),
             Key::Char('r') => self.resume_kd(),
             Key::Up => {
@@ -73,7 +78,26 @@ impl App {
                 self.stop.adjust(if key == Key::Left { -1 } else { 1 });
                 None
             }
-            Key::Enter if running => self.stop.apply().map(Command::SetStopRule),
+            Key::Enter if running => {
+                let rule = self.stop.apply();
+                if rule.is_none() {
+                    let why = if self.stop.applied().is_none() {
+                        "the worker has not said which rule is in force yet"
+                    } else {
+                        "the stop rule is unchanged"
+                    };
+                    self.warn(format!("enter: {why}: nothing to apply"));
+                }
+                rule.map(Command::SetStopRule)
+            }
+            Key::Left | Key::Right | Key::Enter => {
+                let why = self.why_not_running();
+                self.warn(format!(
+                    "{}: {why}: the stop rule can no longer change",
+                    key_name(key)
+                ));
+                None
+            }
             Key::Tab | Key::BackTab => {
                 self.cycle_chart(if key == Key::Tab { 1 } else { -1 });
                 None
@@ -183,9 +207,14 @@ impl App {
         if node.is_loaded() {
             return Err(format!("{name} has loaded weights: it is not trained"));
         }
+        if node.summary.role == Role::Teacher {
+            return Err(format!(
+                "the teacher is trained from labels; there is no distillation to {what}"
+            ));
+        }
         if !node.is_distilled() {
             return Err(format!(
-                "{name} is not distilled: it learns from labels only"
+                "{name} is trained from labels only; there is no distillation to {what}"
             ));
         }
         if node.stage_ended() {
@@ -194,6 +223,15 @@ impl App {
             ));
         }
         Ok(i)
+    }
+
+    /// Why the run takes no more commands: over, or stopping (only asked when it is not running).
+    fn why_not_running(&self) -> &'static str {
+        if self.outcome.is_some() {
+            "the run is over"
+        } else {
+            "the run is stopping"
+        }
     }
 
     fn request_quit(&mut self, key: Key) -> Option<Command> {
@@ -240,5 +278,15 @@ impl App {
     fn scroll_log(&mut self, step: isize) {
         let max = self.log.len().saturating_sub(1) as isize;
         self.log_scroll = (self.log_scroll as isize + step).clamp(0, max) as usize;
+    }
+}
+
+/// How the log names a key that has no character of its own.
+fn key_name(key: Key) -> &'static str {
+    match key {
+        Key::Left => "←",
+        Key::Right => "→",
+        Key::Enter => "enter",
+        _ => "key",
     }
 }

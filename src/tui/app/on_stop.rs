@@ -58,10 +58,11 @@ impl App {
             Event::Advantage {
                 stage,
                 model,
+                epoch,
                 delta,
             } => {
                 if let Some(i) = self.node_index(model, *stage) {
-                    self.nodes[i].advantage = delta.clone();
+                    delta.apply_to(*epoch, &mut self.nodes[i].advantage);
                 }
             }
             _ => {}

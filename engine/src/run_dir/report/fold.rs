@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{ArmReport, Comparison, EarlyStop, LogitCacheNote, ModelReport, Report};
+use super::{
+    distilled_spans, ArmReport, Comparison, DistillationChange, EarlyStop, LogitCacheNote,
+    ModelReport, Report,
+};
 use crate::describe::halted_line;
 use crate::protocol::{ArmKind, ArmResult, EpochRecord, Event, PlanSummary};
 use crate::stop::{AfterStop, StopKind};
@@ -21,6 +24,8 @@ pub struct ReportBuilder {
     stop_rule_changes: usize,
     /// model → (epoch, kind, reason, after, delta) of its first stop.
     stops: BTreeMap<String, (usize, StopKind, String, AfterStop, Option<f64>)>,
+    /// model → every stop and resume of its distillation, oldest first.
+    changes: BTreeMap<String, Vec<DistillationChange>>,
     planner: Option<crate::run_dir::planner_report::PlannerReport>,
     logit_caches: Vec<LogitCacheNote>,
     /// model → the `StageHalted` line.
@@ -64,6 +69,15 @@ impl ReportBuilder {
                 delta,
                 ..
             } => {
+                self.changes
+                    .entry(model.clone())
+                    .or_default()
+                    .push(DistillationChange::Stopped {
+                        epoch: *epoch,
+                        kind: *kind,
+                        after: *after,
+                        reason: reason.clone(),
+                    });
                 self.stops.entry(model.clone()).or_insert((
                     *epoch,
                     *kind,
@@ -72,7 +86,11 @@ impl ReportBuilder {
                     *delta,
                 ));
             }
-            Event::DistillationResumed { model, .. } => {
+            Event::DistillationResumed { model, epoch, .. } => {
+                self.changes
+                    .entry(model.clone())
+                    .or_default()
+                    .push(DistillationChange::Resumed { epoch: *epoch });
                 // A resumed model's earlier stop no longer describes it; a later one will.
                 self.stops.remove(model);
             }
@@ -173,6 +191,15 @@ impl ReportBuilder {
         })
     }
 
+    /// The epochs the kd arm of `model` learned from its teacher; empty when it has no kd arm.
+    fn spans(&self, model: &str, arms: &[ArmResult]) -> Vec<super::EpochSpan> {
+        let Some(kd) = arms.iter().find(|a| a.arm == ArmKind::Kd) else {
+            return Vec::new();
+        };
+        let changes = self.changes.get(model).map_or(&[][..], Vec::as_slice);
+        distilled_spans(changes, kd.epochs_run)
+    }
+
     /// The report of the models finished so far. `None` before `RunStarted`.
     pub fn build(&self, finished_at: String, wall_seconds: f64) -> Option<Report> {
         let plan = self.plan.as_ref()?;
@@ -191,6 +218,8 @@ impl ReportBuilder {
                     weights: node.weights.clone(),
                     epochs_planned: node.epochs,
                     stopped_early: self.early_stop(&node.name, node.epochs, plan.train_size),
+                    distillation_changes: self.changes.get(&node.name).cloned().unwrap_or_default(),
+                    distilled_spans: self.spans(&node.name, arms),
                     halted: self.halted.get(&node.name).cloned(),
                     arms: arms
                         .iter()

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::Report;
+use super::{spans_text, Report};
 use crate::describe::clock;
 use crate::protocol::ArmKind;
 
@@ -157,8 +157,15 @@ impl Report {
             .iter()
             .filter_map(|m| m.stopped_early.as_ref().map(|e| (m, e)))
             .collect();
-        if !stops.is_empty() {
+        let changed: Vec<_> = self
+            .models
+            .iter()
+            .filter(|m| !m.distillation_changes.is_empty())
+            .collect();
+        if !stops.is_empty() || !changed.is_empty() {
             let _ = writeln!(s, "\n## Distillation stops\n");
+        }
+        if !stops.is_empty() {
             let _ = writeln!(
                 s,
                 "| model | stopped after epoch | of | rule | then | kd val @stop | kd test @stop | kd best val | kd last test | controls (test @best) | teacher forwards saved | time saved (est.) |"
@@ -205,6 +212,29 @@ impl Report {
             let _ = writeln!(s);
             for (m, e) in stops {
                 let _ = writeln!(s, "- {}: {}", m.name, e.reason);
+            }
+        }
+        if !changed.is_empty() {
+            // A resume wipes `stopped_early`; this list keeps every stop and resume.
+            let _ = writeln!(
+                s,
+                "Every stop and resume, with the epochs the kd arm learned from its teacher:\n"
+            );
+            for m in changed {
+                let epochs = m
+                    .arms
+                    .iter()
+                    .find(|a| a.result.arm == ArmKind::Kd)
+                    .map_or(0, |a| a.result.epochs_run);
+                let changes: Vec<String> =
+                    m.distillation_changes.iter().map(|c| c.text()).collect();
+                let _ = writeln!(
+                    s,
+                    "- {}: taught in epochs {} of {epochs}; {}",
+                    m.name,
+                    spans_text(&m.distilled_spans),
+                    changes.join("; ")
+                );
             }
         }
         if let Some(p) = &self.planner {

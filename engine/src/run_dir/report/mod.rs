@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::protocol::{ArmKind, ArmResult, Role};
 use crate::stop::{AfterStop, StopKind};
 
+mod distillation;
 mod fold;
 mod markdown;
 
+pub use distillation::{distilled_spans, spans_text, DistillationChange, EpochSpan};
 pub use fold::ReportBuilder;
 
 /// One arm of one model: the worker's [`ArmResult`] and what the report adds.
@@ -65,6 +67,13 @@ pub struct ModelReport {
     pub weights: Option<PathBuf>,
     pub epochs_planned: usize,
     pub stopped_early: Option<EarlyStop>,
+    /// Every stop and resume of distillation, oldest first (empty for models not distilled, and
+    /// in reports from before it existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distillation_changes: Vec<DistillationChange>,
+    /// Epochs in which the kd arm learned from its teacher (empty for models not distilled).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distilled_spans: Vec<EpochSpan>,
     /// A NaN or infinite loss halted the stage: model, arm, epoch and batch in one line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub halted: Option<String>,

@@ -42,6 +42,8 @@ pub(super) fn run(
             let mut record = curve.records[epoch].clone();
             record.stage = stage.index;
             record.model = stage.name.clone();
+            // A cached control is replayed as trained: kd-from-teacher with its teacher throughout.
+            record.distilled = arm.kind.is_distilled();
             ctx.emit(Event::EpochEnd(record.clone()))?;
             arm.record(record, 0.0);
             return Ok(ControlFlow::Continue(()));
@@ -178,7 +180,8 @@ pub(super) fn run(
     let val = train::evaluate(model, &ctx.data.val, EVAL_BATCH)?;
     let test = train::evaluate(model, &ctx.data.test, EVAL_BATCH)?;
     arm.teacher_forwards += stats.teacher_forwards;
-    if stats.teacher_forwards + stats.teacher_cached > 0 {
+    let distilled = stats.teacher_forwards + stats.teacher_cached > 0;
+    if distilled {
         arm.distilled_epochs += 1;
     }
     // Filling the teacher-logit cache is training work of this epoch.
@@ -194,6 +197,7 @@ pub(super) fn run(
         lr,
         seconds,
         images_per_s: stats.images as f64 / seconds.max(1e-9),
+        distilled,
     };
     ctx.emit(Event::EpochEnd(record.clone()))?;
     // Fields of `arm` apart from `source` (still borrowed by `model`) can be read here.

@@ -3,7 +3,7 @@
 //! rule's decision and `max_epochs`.
 
 use crate::error::Result;
-use crate::protocol::{Event, LogLevel};
+use crate::protocol::{AdvantageDelta, Event, LogLevel};
 use crate::session::arm::Arm;
 use crate::session::context::StageContext;
 use crate::session::control::ManualRequest;
@@ -40,7 +40,8 @@ pub(super) fn run(
     if ctx.control.poll(ctx.emitter)?.is_break() {
         return Ok(Next::Quit);
     }
-    if let Some(rule) = ctx.control.take_pending_rule() {
+    let rule_changed = ctx.control.take_pending_rule();
+    if let Some(rule) = rule_changed.clone() {
         *ctx.rule = rule.clone();
         ctx.emit(Event::StopRuleApplied { rule })?;
     }
@@ -54,14 +55,24 @@ pub(super) fn run(
         controls: if distilled { &controls } else { &[] },
     };
     if distilled && !controls.is_empty() {
-        let delta = ctx.rule.advantage(&curves);
+        let mut delta: Vec<Option<f64>> = ctx
+            .rule
+            .advantage(&curves)
+            .into_iter()
+            .map(|d| d.is_finite().then_some(d))
+            .collect();
+        // One number per epoch; the whole curve only when a new rule re-judged it.
+        let delta = if rule_changed.is_some() {
+            AdvantageDelta::Curve(delta)
+        } else {
+            delta.resize(epoch, None);
+            AdvantageDelta::Value(delta[epoch - 1])
+        };
         ctx.emit(Event::Advantage {
             stage: stage.index,
             model: stage.name.clone(),
-            delta: delta
-                .into_iter()
-                .map(|d| d.is_finite().then_some(d))
-                .collect(),
+            epoch,
+            delta,
         })?;
     }
     let decision = ctx.rule.decide(&curves, &switch.manual);
