@@ -208,7 +208,10 @@ mod tests {
         // anyhow repeats a cause the message already printed ("disk full: disk full"); the
         // engine's report says it once (a full disk used to read three times over).
         let theirs = format!("{:#}", anyhow::Error::from(model).context("saving"));
-        assert_eq!(theirs, "saving: checkpoint a.safetensors: disk full: disk full");
+        assert_eq!(
+            theirs,
+            "saving: checkpoint a.safetensors: disk full: disk full"
+        );
         let model = ModelError::Io {
             path: "a.safetensors".into(),
             source: std::io::Error::other("disk full"),

@@ -1,54 +1,62 @@
-//! Time left in the run, estimated from measured epoch times.
+//! Time left in the run, from the wall time the run has taken so far per unit of work.
 //!
-//! The current stage costs its remaining arm-epochs at its own mean seconds per arm-epoch. Later
-//! stages are scaled from that by their forward cost: an arm-epoch of a model with `macs` M costs
-//! `M / M_ref` times the reference one. That ignores the teacher's extra forward passes in the KD
-//! arm (and their end when distillation stops) and evaluation time; cached control arms cost
-//! nothing. It is an estimate for a human, not a schedule.
+//! Work is counted in forward-pass MACs per training image: an arm-epoch of a model with `M` MACs
+//! costs `3·M` (forward and backward), plus `T` for the teacher's forward pass while a distilled
+//! arm learns from a teacher of `T` MACs. Cached control arms and loaded models cost nothing. The
+//! rate is the run's active wall time (pauses left out) over the work done: it holds everything a
+//! run spends per epoch — evaluation, checkpoints, the event log — not only the training steps,
+//! which made the earlier estimate 2–3× short. It is an estimate for a human, not a schedule.
 
 use super::nodes::NodeState;
+use crate::protocol::ArmKind;
 
-/// Seconds left, or `None` until some stage has finished an epoch (nothing measured yet), or when
-/// there is no current stage.
-pub fn seconds_left(nodes: &[NodeState], current: usize, max_epochs: Option<usize>) -> Option<f64> {
-    let node = nodes.get(current)?;
-    // The reference measurement: the current stage once it has one, else the latest earlier stage.
-    let (reference, seconds) = (0..=current)
-        .rev()
-        .find_map(|i| nodes[i].mean_epoch_seconds().map(|s| (i, s)))?;
-    let per_arm_epoch = |i: usize| -> f64 {
-        let (m, m_ref) = (nodes[i].summary.macs, nodes[reference].summary.macs);
-        if i == reference || m == 0 || m_ref == 0 {
-            seconds
-        } else {
-            seconds * m as f64 / m_ref as f64
-        }
-    };
+/// Seconds left, or `None` until an epoch has ended (nothing measured yet) or with no current
+/// stage. `active_seconds` is the run's wall time so far without its paused time.
+pub fn seconds_left(
+    nodes: &[NodeState],
+    current: usize,
+    max_epochs: Option<usize>,
+    active_seconds: f64,
+) -> Option<f64> {
+    nodes.get(current)?;
     let bound = |epochs: usize| max_epochs.map_or(epochs, |max| epochs.min(max));
-
-    let mut left = 0.0;
-    if !(node.stage_ended() || node.is_loaded()) {
-        let epochs = bound(node.epochs);
-        let arm_epochs: usize = node
-            .trained_arms()
-            .map(|arm| epochs.saturating_sub(node.epochs_done(arm)))
-            .sum();
-        left += arm_epochs as f64 * per_arm_epoch(current);
-    }
-    for (i, later) in nodes.iter().enumerate().skip(current + 1) {
-        if later.is_loaded() {
+    let (mut done, mut left) = (0.0, 0.0);
+    for (i, node) in nodes.iter().enumerate() {
+        if node.is_loaded() {
             continue;
         }
-        let arm_epochs = bound(later.epochs) * later.trained_arms().count();
-        left += arm_epochs as f64 * per_arm_epoch(i);
+        for arm in node.trained_arms() {
+            let cost = arm_epoch_cost(nodes, i, arm);
+            let finished = node.epochs_done(arm);
+            done += finished as f64 * cost;
+            let ended = i < current || node.stage_ended();
+            if !ended {
+                left += bound(node.epochs).saturating_sub(finished) as f64 * cost;
+            }
+        }
     }
-    Some(left)
+    (done > 0.0).then(|| left * active_seconds / done)
+}
+
+/// The work of one arm-epoch of node `i`'s `arm`, in MACs per training image.
+fn arm_epoch_cost(nodes: &[NodeState], i: usize, arm: ArmKind) -> f64 {
+    let own = 3.0 * nodes[i].summary.macs as f64;
+    let teacher = match arm {
+        ArmKind::Scratch => None,
+        ArmKind::KdFromTeacher => nodes.first(),
+        ArmKind::Kd => nodes[i]
+            .summary
+            .taught_by
+            .as_ref()
+            .and_then(|t| nodes.iter().find(|n| &n.summary.name == t)),
+    };
+    own + teacher.map_or(0.0, |t| t.summary.macs as f64)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{ArmKind, EpochRecord, NodeSummary, Role};
+    use crate::protocol::{EpochRecord, NodeSummary, Role};
 
     fn node(name: &str, macs: u64, epochs: usize, arms: Vec<ArmKind>) -> NodeState {
         NodeState::new(NodeSummary {
@@ -58,13 +66,13 @@ mod tests {
             params: 1,
             macs,
             epochs,
-            taught_by: None,
+            taught_by: (name != "t").then(|| "t".to_string()),
             arms,
             weights: None,
         })
     }
 
-    fn epoch(node: &mut NodeState, arm: ArmKind, epoch: usize, seconds: f64) {
+    fn epoch(node: &mut NodeState, arm: ArmKind, epoch: usize) {
         node.history.entry(arm).or_default().push(EpochRecord {
             stage: 0,
             model: node.summary.name.clone(),
@@ -74,7 +82,7 @@ mod tests {
             val_acc: 80.0,
             test_acc: 80.0,
             lr: 0.1,
-            seconds,
+            seconds: 1.0,
             images_per_s: 1000.0,
             distilled: false,
         });
@@ -83,20 +91,23 @@ mod tests {
     #[test]
     fn nothing_measured_means_no_estimate() {
         let nodes = vec![node("t", 100, 4, vec![ArmKind::Scratch])];
-        assert_eq!(seconds_left(&nodes, 0, None), None);
+        assert_eq!(seconds_left(&nodes, 0, None, 5.0), None);
     }
 
     #[test]
-    fn remaining_epochs_of_current_and_scaled_later_stages() {
+    fn remaining_work_at_the_rate_of_the_work_done() {
+        // Teacher: 100 MACs, 4 epochs, 1 done in 12 s → 300 work units per epoch, 0.04 s a unit.
         let mut t = node("t", 100, 4, vec![ArmKind::Scratch]);
-        epoch(&mut t, ArmKind::Scratch, 1, 10.0);
+        epoch(&mut t, ArmKind::Scratch, 1);
         t.started = true;
-        // A later stage at half the MACs with two arms and 2 epochs: 2*2 arm-epochs at 5 s.
+        // Student: 50 MACs, kd arm (150 + teacher 100 = 250) and scratch arm (150), 2 epochs.
         let s = node("s", 50, 2, vec![ArmKind::Kd, ArmKind::Scratch]);
         let nodes = vec![t, s];
-        // Current: 3 epochs left at 10 s = 30 s; later: 20 s.
-        assert_eq!(seconds_left(&nodes, 0, None), Some(50.0));
-        // max_epochs 2 bounds both stages: 1 epoch left (10 s) + 2*2 at 5 s.
-        assert_eq!(seconds_left(&nodes, 0, Some(2)), Some(30.0));
+        // Left: teacher 3·300 = 900; student 2·250 + 2·150 = 800; 1700 units at 0.04 s.
+        let left = seconds_left(&nodes, 0, None, 12.0).unwrap();
+        assert!((left - 68.0).abs() < 1e-9, "{left}");
+        // max_epochs 2: teacher 1·300, student as before: 1100 units.
+        let left = seconds_left(&nodes, 0, Some(2), 12.0).unwrap();
+        assert!((left - 44.0).abs() < 1e-9, "{left}");
     }
 }

@@ -85,6 +85,10 @@ pub struct App {
     chart_choice: Option<usize>,
     stop: StopEditor,
     paused: bool,
+    /// When the current pause began (front-end clock), while paused.
+    paused_since: Option<Duration>,
+    /// Paused time of the pauses that have ended.
+    paused_total: Duration,
     /// Pause state asked for and not yet echoed.
     pause_requested: Option<bool>,
     log: LogBuffer,
@@ -115,6 +119,8 @@ impl App {
             chart_choice: None,
             stop: StopEditor::default(),
             paused: false,
+            paused_since: None,
+            paused_total: Duration::ZERO,
             pause_requested: None,
             log: LogBuffer::default(),
             log_scroll: 0,
@@ -265,7 +271,16 @@ impl App {
             return None;
         }
         let max_epochs = self.stop.applied().and_then(|r| r.max_epochs);
-        eta::seconds_left(&self.nodes, self.current?, max_epochs)
+        let active = self.run_elapsed().saturating_sub(self.paused_time());
+        eta::seconds_left(&self.nodes, self.current?, max_epochs, active.as_secs_f64())
+    }
+
+    /// Time spent paused so far (the current pause included), as the worker's echoes say.
+    pub fn paused_time(&self) -> Duration {
+        let current = self
+            .paused_since
+            .map_or(Duration::ZERO, |since| self.now.saturating_sub(since));
+        self.paused_total + current
     }
 
     /// `student kd 84.0% vs scratch 83.5% (+0.5 pp) · test 83.8% vs 83.1%`, from the last finished

@@ -36,11 +36,17 @@ impl App {
                 });
             }
             Event::Paused => {
+                if !self.paused {
+                    self.paused_since = Some(self.now);
+                }
                 self.paused = true;
                 self.pause_requested = None;
                 self.log_event(event);
             }
             Event::Resumed => {
+                if let Some(since) = self.paused_since.take() {
+                    self.paused_total += self.now.saturating_sub(since);
+                }
                 self.paused = false;
                 self.pause_requested = None;
                 self.log_event(event);
