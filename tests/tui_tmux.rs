@@ -2,7 +2,7 @@
 //! screen, quits with `q`, and checks that the terminal is given back and the run is complete.
 //! Skipped (with a message) where tmux is not installed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -145,25 +145,11 @@ fn tui_run_outlives_its_terminal() {
     if !tmux_available("SIGHUP test") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("run");
-    let tmux = Tmux {
-        socket: format!("mkd-hup-{}", std::process::id()),
-    };
-    start_long_tui_run(&tmux, &out, &tmp.path().join("cache"));
-    // Hold the run while its terminal goes, so the hangup surely lands mid-run.
+    // Held paused while its terminal goes, so the hangup surely lands mid-run.
+    let (_tmp, out) = paused_tui_run_whose_terminal_died("mkd-hup");
+
     let socket = out.join("control.sock");
-    wait_until("the control socket", || socket.exists());
-    send(&socket, &[RunCommand::Pause]);
-    let events = out.join("events.jsonl");
-    wait_until("the pause", || {
-        std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"paused\""))
-    });
-    tmux.cmd().arg("kill-server").output().unwrap();
     let log = out.join("run.log");
-    wait_until("the headless switch", || {
-        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("without a screen"))
-    });
     let rule = mkd_tui::stop::StopRule {
         max_epochs: Some(2),
         ..Default::default()
@@ -193,24 +179,10 @@ fn a_paused_tui_run_stays_paused_when_its_terminal_dies_until_resumed_over_the_s
     if !tmux_available("paused SIGHUP test") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("run");
-    let tmux = Tmux {
-        socket: format!("mkd-phup-{}", std::process::id()),
-    };
-    start_long_tui_run(&tmux, &out, &tmp.path().join("cache"));
+    let (tmp, out) = paused_tui_run_whose_terminal_died("mkd-phup");
+
     let socket = out.join("control.sock");
-    wait_until("the control socket", || socket.exists());
-    send(&socket, &[RunCommand::Pause]);
-    let events = out.join("events.jsonl");
-    wait_until("the pause", || {
-        std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"paused\""))
-    });
-    tmux.cmd().arg("kill-server").output().unwrap();
     let log = out.join("run.log");
-    wait_until("the headless switch", || {
-        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("without a screen"))
-    });
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("paused"), "{text}");
     assert!(
@@ -314,4 +286,28 @@ fn tmux_available(test: &str) -> bool {
     );
     eprintln!("tmux not installed: skipping the {test}");
     false
+}
+
+/// A TUI run on the tiny preset in tmux (server `name`), paused over its socket, whose terminal
+/// then dies (the tmux server is killed); returns once `run.log` says it went on without a screen.
+fn paused_tui_run_whose_terminal_died(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let tmux = Tmux {
+        socket: format!("{name}-{}", std::process::id()),
+    };
+    start_long_tui_run(&tmux, &out, &tmp.path().join("cache"));
+    let socket = out.join("control.sock");
+    wait_until("the control socket", || socket.exists());
+    send(&socket, &[mkd_tui::protocol::Command::Pause]);
+    let events = out.join("events.jsonl");
+    wait_until("the pause", || {
+        std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"paused\""))
+    });
+    tmux.cmd().arg("kill-server").output().unwrap();
+    let log = out.join("run.log");
+    wait_until("the headless switch", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("without a screen"))
+    });
+    (tmp, out)
 }
