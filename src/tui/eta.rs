@@ -2,7 +2,9 @@
 //!
 //! Work is counted in forward-pass MACs per training image: an arm-epoch of a model with `M` MACs
 //! costs `3·M` (forward and backward), plus `T` for the teacher's forward pass while a distilled
-//! arm learns from a teacher of `T` MACs. Cached control arms and loaded models cost nothing. The
+//! arm learns from a teacher of `T` MACs — only when teachers run every batch (augmentation on);
+//! otherwise their logits are cached once per stage and cost next to nothing. Cached control arms
+//! and loaded models cost nothing. The
 //! rate is the run's active wall time (pauses left out) over the work done: it holds everything a
 //! run spends per epoch — evaluation, checkpoints, the event log — not only the training steps,
 //! which made the earlier estimate 2–3× short. It is an estimate for a human, not a schedule.
@@ -11,12 +13,14 @@ use super::nodes::NodeState;
 use crate::protocol::ArmKind;
 
 /// Seconds left, or `None` until an epoch has ended (nothing measured yet) or with no current
-/// stage. `active_seconds` is the run's wall time so far without its paused time.
+/// stage. `active_seconds` is the run's wall time so far without its paused time;
+/// `teachers_run` whether distilled arms run their teacher every batch (augmentation on).
 pub fn seconds_left(
     nodes: &[NodeState],
     current: usize,
     max_epochs: Option<usize>,
     active_seconds: f64,
+    teachers_run: bool,
 ) -> Option<f64> {
     nodes.get(current)?;
     let bound = |epochs: usize| max_epochs.map_or(epochs, |max| epochs.min(max));
@@ -26,7 +30,7 @@ pub fn seconds_left(
             continue;
         }
         for arm in node.trained_arms() {
-            let cost = arm_epoch_cost(nodes, i, arm);
+            let cost = arm_epoch_cost(nodes, i, arm, teachers_run);
             let finished = node.epochs_done(arm);
             done += finished as f64 * cost;
             let ended = i < current || node.stage_ended();
@@ -39,9 +43,10 @@ pub fn seconds_left(
 }
 
 /// The work of one arm-epoch of node `i`'s `arm`, in MACs per training image.
-fn arm_epoch_cost(nodes: &[NodeState], i: usize, arm: ArmKind) -> f64 {
+fn arm_epoch_cost(nodes: &[NodeState], i: usize, arm: ArmKind, teachers_run: bool) -> f64 {
     let own = 3.0 * nodes[i].summary.macs as f64;
     let teacher = match arm {
+        _ if !teachers_run => None,
         ArmKind::Scratch => None,
         ArmKind::KdFromTeacher => nodes.first(),
         ArmKind::Kd => nodes[i]
@@ -91,7 +96,7 @@ mod tests {
     #[test]
     fn nothing_measured_means_no_estimate() {
         let nodes = vec![node("t", 100, 4, vec![ArmKind::Scratch])];
-        assert_eq!(seconds_left(&nodes, 0, None, 5.0), None);
+        assert_eq!(seconds_left(&nodes, 0, None, 5.0, true), None);
     }
 
     #[test]
@@ -104,10 +109,14 @@ mod tests {
         let s = node("s", 50, 2, vec![ArmKind::Kd, ArmKind::Scratch]);
         let nodes = vec![t, s];
         // Left: teacher 3·300 = 900; student 2·250 + 2·150 = 800; 1700 units at 0.04 s.
-        let left = seconds_left(&nodes, 0, None, 12.0).unwrap();
+        let left = seconds_left(&nodes, 0, None, 12.0, true).unwrap();
         assert!((left - 68.0).abs() < 1e-9, "{left}");
         // max_epochs 2: teacher 1·300, student as before: 1100 units.
-        let left = seconds_left(&nodes, 0, Some(2), 12.0).unwrap();
+        let left = seconds_left(&nodes, 0, Some(2), 12.0, true).unwrap();
         assert!((left - 44.0).abs() < 1e-9, "{left}");
+        // Teachers' logits cached: the student's arms cost 150 each, 600 left with the
+        // teacher's 900.
+        let left = seconds_left(&nodes, 0, None, 12.0, false).unwrap();
+        assert!((left - 60.0).abs() < 1e-9, "{left}");
     }
 }

@@ -239,13 +239,12 @@ fn elapsed_and_eta_follow_the_injected_clock() {
     script.app.tick(Duration::from_secs(61));
     assert_eq!(script.app.run_elapsed(), Duration::from_secs(60));
     // Between stages: the work left at the rate of the work done in the 60 s so far, in MACs per
-    // image (3·M an arm-epoch, plus the teacher's M while distilled; the TA's cached scratch arm
-    // costs nothing). Done: teacher 4·3·535,818 + TA kd 5·(3·101,770 + 535,818) = 10,635,456.
-    // Left: student kd 8·(3·25,450 + 101,770) + scratch 8·3·25,450 + kd-from-teacher
-    // 8·(3·25,450 + 535,818) = 6,933,104.
+    // image (3·M an arm-epoch; the teachers' logits are cached, the TA's cached scratch arm costs
+    // nothing). Done: teacher 4·3·535,818 + TA kd 5·3·101,770 = 7,956,366. Left: the student's 3
+    // arms × 8 epochs × 3·25,450 = 1,832,400.
     let eta = script.app.eta_seconds().unwrap();
     assert!(
-        (eta - 6_933_104.0 * 60.0 / 10_635_456.0).abs() < 1e-9,
+        (eta - 1_832_400.0 * 60.0 / 7_956_366.0).abs() < 1e-9,
         "{eta}"
     );
 

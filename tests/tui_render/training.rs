@@ -8,7 +8,7 @@ fn mid_training_80x24() {
     let rows = rows(&terminal);
     assert_all_rows_fit(&rows, 80);
     assert!(
-        rows[0].contains("mkd-tui · fashion-quick · stage 3/3 student · 00:51 elapsed · ETA 00:09"),
+        rows[0].contains("mkd-tui · fashion-quick · stage 3/3 student · 00:51 elapsed · ETA 00:04"),
         "{}",
         rows[0]
     );

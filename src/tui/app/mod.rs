@@ -272,7 +272,18 @@ impl App {
         }
         let max_epochs = self.stop.applied().and_then(|r| r.max_epochs);
         let active = self.run_elapsed().saturating_sub(self.paused_time());
-        eta::seconds_left(&self.nodes, self.current?, max_epochs, active.as_secs_f64())
+        // Augmentation turns the teacher-logit cache off: teachers then run every batch.
+        let teachers_run = self
+            .run
+            .as_ref()
+            .is_some_and(|r| !r.plan.augment.is_empty());
+        eta::seconds_left(
+            &self.nodes,
+            self.current?,
+            max_epochs,
+            active.as_secs_f64(),
+            teachers_run,
+        )
     }
 
     /// Time spent paused so far (the current pause included), as the worker's echoes say.
