@@ -56,6 +56,11 @@ fn a_run_with_a_stage_halted_in_epoch_1_is_read_back_by_every_reader() {
         "{}",
         text(&o)
     );
+    assert!(
+        text(&o).contains("student: no comparison: an arm was halted"),
+        "{}",
+        text(&o)
+    );
 
     // events.jsonl: every line an event, the −∞ written as a word, no number as null.
     let events = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();

@@ -66,7 +66,13 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
             Event::Resumed => s.paused = false,
             Event::StageFinished { model, arms, .. } => {
                 if let Some(a) = arms.first() {
-                    s.best.push((model, a.test_acc_at_best));
+                    // A halted arm has no best epoch: NaN, printed as "—".
+                    let best = if a.best_val_acc.is_finite() {
+                        a.test_acc_at_best
+                    } else {
+                        f64::NAN
+                    };
+                    s.best.push((model, best));
                 }
             }
             _ => {}
@@ -132,7 +138,14 @@ pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
         } else {
             "-".into()
         };
-        let best: Vec<String> = s.best.iter().map(|(m, a)| format!("{m} {a:.2}")).collect();
+        let best: Vec<String> = s
+            .best
+            .iter()
+            .map(|(m, a)| match a.is_finite() {
+                true => format!("{m} {a:.2}"),
+                false => format!("{m} —"),
+            })
+            .collect();
         println!(
             "{name:<36} {:<14} {:<11} {:<14} {progress:>8} {:>9}  {}",
             s.preset,

@@ -197,6 +197,13 @@ impl Transcript {
         let arms = self.results.get(&student.name)?;
         let kd = arms.iter().find(|a| a.arm == ArmKind::Kd)?;
         let scratch = arms.iter().find(|a| a.arm == ArmKind::Scratch)?;
+        if !(kd.best_val_acc.is_finite() && scratch.best_val_acc.is_finite()) {
+            // A halted arm has no best epoch to compare at.
+            return Some(format!(
+                "{}: no comparison: an arm was halted before any epoch finished",
+                student.name
+            ));
+        }
         Some(format!(
             "{}: distilled {:.2}% vs scratch {:.2}% test accuracy at best validation epoch ({:+.2} pp)",
             student.name,
