@@ -10,7 +10,7 @@
 //!
 //! What stayed hand-written, because no library here covers it: `poll` on stdin, which sees a
 //! hung-up terminal under a process that got no SIGHUP, and `dup2` onto `/dev/null`, which keeps
-//! later writes (ratatui's `Terminal` drop) off the dead terminal.
+//! later writes (the screen restoring itself on drop) off the dead terminal.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -99,7 +99,7 @@ pub fn terminal_gone() -> bool {
 }
 
 /// Point stdin, stdout and stderr at `/dev/null`, so nothing later writes to the dead terminal
-/// (`eprintln!` panics when that write fails, as in ratatui's `Terminal` drop).
+/// (`eprintln!` panics when that write fails, as in the screen's restore on drop).
 pub fn detach_stdio() {
     // SAFETY: open/dup2/close on descriptors this process owns.
     unsafe {

@@ -2,34 +2,16 @@
 //! finished, 1 failed, 130 stopped or interrupted — not 0 whatever happened.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-const TINY: &str = "tests/fixtures/tiny-digits.yaml";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mkd-tui"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c.env_remove("MKD_TUI_FAULT");
-    c
-}
+mod process_support;
+use process_support::mkd_tui as bin;
 
 /// The tiny preset headless, 2 epochs a stage, its own control cache, `extra` overrides and `fault`.
 fn run_tiny(dir: &Path, extra: &[&str], fault: Option<&str>) -> Output {
-    let mut c = bin();
-    c.args(["run", TINY, "--headless", "--out"])
-        .arg(dir)
-        .args(["--set", "training.epochs=2", "--set"])
-        .arg(format!(
-            "distill.control_cache={}",
-            dir.with_extension("cache").display()
-        ));
-    for set in extra {
-        c.args(["--set", set]);
-    }
-    if let Some(f) = fault {
-        c.env("MKD_TUI_FAULT", f);
-    }
-    c.output().unwrap()
+    let mut sets = vec!["training.epochs=2"];
+    sets.extend_from_slice(extra);
+    process_support::run_tiny(dir, &dir.with_extension("cache"), &sets, fault)
 }
 
 /// `attach DIR` with its output captured (so no terminal): exit code and stderr.

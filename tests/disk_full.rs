@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod process_support;
+
 /// A 300 KiB tmpfs, unmounted on drop.
 struct SmallDisk(PathBuf);
 
@@ -43,22 +45,12 @@ fn a_full_disk_fails_the_run_with_one_message_naming_the_file() {
         return;
     };
     let out = disk.0.join("run");
-    let o = Command::new(env!("CARGO_BIN_EXE_mkd-tui"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "run",
-            "tests/fixtures/tiny-digits.yaml",
-            "--headless",
-            "--out",
-        ])
-        .arg(&out)
-        .args(["--set", "training.epochs=30", "--set"])
-        .arg(format!(
-            "distill.control_cache={}",
-            tmp.path().join("cache").display()
-        ))
-        .output()
-        .unwrap();
+    let o = process_support::run_tiny(
+        &out,
+        &tmp.path().join("cache"),
+        &["training.epochs=30"],
+        None,
+    );
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(1), "{err}");
     let error_lines: Vec<&str> = err.lines().filter(|l| l.contains("error:")).collect();

@@ -3,12 +3,12 @@
 //! `compare` — and no number may reach JSON as `null`.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use mkd_tui::protocol::Event;
 use mkd_tui::run_dir::Report;
 
-const TINY: &str = "tests/fixtures/tiny-digits.yaml";
+mod process_support;
+use process_support::{mkd_tui as bin, text, TINY};
 /// The student diverges at once and its stage is halted; the run goes on to its report.
 const HALT_STUDENT: [&str; 4] = [
     "--set",
@@ -16,21 +16,6 @@ const HALT_STUDENT: [&str; 4] = [
     "--set",
     "training.on_non_finite_loss=halt_stage",
 ];
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mkd-tui"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c.env_remove("MKD_TUI_FAULT");
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn cache(dir: &Path) -> String {
     format!(

@@ -4,7 +4,7 @@
 //! digits), this test fails: raise `NUMERICS_VERSION` in engine/src/session/control_cache.rs and
 //! put the new loss here, so cached curves of the old numbers are not replayed.
 
-use std::process::Command;
+mod process_support;
 
 use mkd_tui::protocol::Event;
 use mkd_tui::session::control_cache::NUMERICS_VERSION;
@@ -20,22 +20,12 @@ const TOLERANCE: f64 = 1e-4;
 fn the_first_epoch_loss_is_the_one_pinned_to_the_numerics_version() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
-    let o = Command::new(env!("CARGO_BIN_EXE_mkd-tui"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "run",
-            "tests/fixtures/tiny-digits.yaml",
-            "--headless",
-            "--out",
-        ])
-        .arg(&out)
-        .args(["--set", "training.epochs=1", "--set"])
-        .arg(format!(
-            "distill.control_cache={}",
-            tmp.path().join("cache").display()
-        ))
-        .output()
-        .unwrap();
+    let o = process_support::run_tiny(
+        &out,
+        &tmp.path().join("cache"),
+        &["training.epochs=1"],
+        None,
+    );
     assert_eq!(
         o.status.code(),
         Some(0),
