@@ -12,6 +12,8 @@ Examples:
   mkd-tui run presets/hinton-mnist.yaml --out runs/hinton-1
   mkd-tui check presets/fashion-cnn.yaml    validate and print the plan, train nothing
   mkd-tui compare presets/fashion-dynamic.yaml --seeds 3 --strategies scratch,kd,takd-each,dgkd,dynamic
+  mkd-tui compare presets/fashion-cnn.yaml --executor slurm --slurm-args \"--partition=gpu --time=4:00:00\" --detach
+  mkd-tui compare --collect runs/compare-fashion-cnn-20261129T190000Z   wait for its Slurm tasks, write the table
   mkd-tui presets                           list the shipped presets
   mkd-tui bench --threads 2 --cases mlp,cnn,kd   training/inference images/s, peak memory
   mkd-tui run presets/quick.yaml --detach   train in the background; prints the run directory
@@ -115,7 +117,8 @@ pub struct ResumeArgs {
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Preset file (YAML).
-    pub preset: PathBuf,
+    #[arg(required_unless_present = "collect")]
+    pub preset: Option<PathBuf>,
     /// Seeds per strategy: the preset's seed, seed+1, …
     #[arg(long, default_value_t = 3)]
     pub seeds: usize,
@@ -133,6 +136,41 @@ pub struct CompareArgs {
     /// Override a preset value: key.path=value (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Where the runs train: `local`, one after another in this process; `slurm`, each run one
+    /// task of a Slurm job array (`sbatch`) on a file system every node shares (README: "On a
+    /// cluster").
+    #[arg(long, value_enum, default_value_t = Executor::Local)]
+    pub executor: Executor,
+    /// With --executor slurm: more sbatch options for every task, in one shell-quoted string, e.g.
+    /// "--partition=gpu --gres=gpu:1 --time=4:00:00".
+    #[arg(long, value_name = "OPTIONS", allow_hyphen_values = true)]
+    pub slurm_args: Option<String>,
+    /// With --executor slurm: the mkd-tui the tasks run. Default: this executable's absolute path
+    /// (the nodes must see it there); a bare name (`mkd-tui`) is looked up on each node's PATH.
+    #[arg(long, value_name = "PATH")]
+    pub slurm_exe: Option<PathBuf>,
+    /// With --executor slurm (or --collect): seconds between two looks at the run directories and
+    /// Slurm (`scontrol show job`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub slurm_poll: f64,
+    /// With --executor slurm: submit the tasks and leave; `mkd-tui compare --collect DIR` (or the
+    /// same command again) waits for them and writes the table.
+    #[arg(long)]
+    pub detach: bool,
+    /// Wait for the Slurm tasks of the comparison in DIR and write its table (compare.md,
+    /// compare.json); resubmits nothing (the same `compare` command again resubmits what ended
+    /// unfinished).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["preset", "out", "set", "strategies", "detach"])]
+    pub collect: Option<PathBuf>,
+}
+
+/// Where `compare` trains its runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Executor {
+    /// In this process, one run after another.
+    Local,
+    /// One Slurm task per run (`sbatch --array`).
+    Slurm,
 }
 
 #[derive(Debug, Args)]

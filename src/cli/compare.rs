@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::args::CompareArgs;
+use super::args::{CompareArgs, Executor};
 use super::output::TerminalOrLog;
 use super::ExitCode;
 use crate::compare::{self, CompareTable, Entry, RunRow};
@@ -19,7 +19,20 @@ use crate::session::{self, Plan};
 /// keeps what finished, and the same command with the same `--out` continues it. After a hangup
 /// the progress lines go on in `<out>/compare.log`.
 pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    let loaded = match crate::preset::load(&args.preset, &args.set) {
+    if let Some(dir) = &args.collect {
+        return super::compare_slurm::collect(dir, args);
+    }
+    let preset_path = args
+        .preset
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("a preset is needed without --collect"))?;
+    if args.detach && args.executor != Executor::Slurm {
+        eprintln!(
+            "mkd-tui: --detach needs --executor slurm (a local comparison trains in this process)"
+        );
+        return Ok(ExitCode::BadInput);
+    }
+    let loaded = match crate::preset::load(preset_path, &args.set) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
@@ -52,7 +65,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     if preset.planner.is_none() && !needs_ladder.is_empty() {
         eprintln!(
             "mkd-tui: {}: strategy {} needs a `planner:` section with a `ladder` (see presets/fashion-dynamic.yaml)",
-            args.preset.display(),
+            preset_path.display(),
             needs_ladder.join(" and ")
         );
         return Ok(ExitCode::BadInput);
@@ -67,7 +80,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         match compare::arms(&preset, &entries, seed) {
             Ok(a) => all_arms.push((seed, a)),
             Err(e) => {
-                eprintln!("mkd-tui: {}: {e}", args.preset.display());
+                eprintln!("mkd-tui: {}: {e}", preset_path.display());
                 return Ok(ExitCode::BadInput);
             }
         }
@@ -97,6 +110,16 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             "mkd-tui: continuing the comparison in {}: finished runs are kept, the others redone",
             out.display()
         );
+    }
+    if args.executor == Executor::Slurm {
+        let comparison = super::compare_slurm::Comparison {
+            preset: &preset,
+            all_arms: &all_arms,
+            order: &order,
+            seeds: &seeds,
+            teacher_shared,
+        };
+        return super::compare_slurm::submit_and_wait(args, &out, &comparison, &mut say, &signals);
     }
     let mut rows: Vec<RunRow> = Vec::new();
     let write = |rows: &[RunRow]| -> anyhow::Result<CompareTable> {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::paired::{PairedDiff, BASELINES, CLAIM_MIN_SEEDS};
+use super::unfinished::{unfinished_markdown, UnfinishedTask};
 use crate::protocol::Role;
 use crate::run_dir::Report;
 
@@ -132,6 +133,10 @@ pub struct CompareTable {
     /// Absent from tables written before it existed.
     #[serde(default)]
     pub paired: Vec<PairedDiff>,
+    /// Runs without a row: Slurm tasks waiting, running, failed or cancelled (see
+    /// [`super::unfinished`]). Empty for a local comparison.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unfinished: Vec<UnfinishedTask>,
 }
 
 /// The exhaustive one-assistant search against the planner.
@@ -227,6 +232,7 @@ impl CompareTable {
             summary,
             exhaustive,
             paired,
+            unfinished: Vec::new(),
         }
     }
 
@@ -321,6 +327,7 @@ impl CompareTable {
                 r.chain.join(" → ")
             );
         }
+        unfinished_markdown(&mut s, &self.unfinished);
         s
     }
 }

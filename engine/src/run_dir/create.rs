@@ -120,17 +120,7 @@ impl RunDir {
     /// `preset.yaml`: the preset as resolved (defaults filled, overrides applied, paths absolute).
     pub fn write_preset(&self, preset: &Preset) -> Result<(), RunDirError> {
         let path = self.root.join("preset.yaml");
-        // Absolute paths, so the copy can be run again from any folder.
-        let mut preset = preset.clone();
-        preset.data.root = absolute(&preset.data.root);
-        preset.distill.control_cache = preset.distill.control_cache.as_deref().map(absolute);
-        for node in std::iter::once(&mut preset.chain.teacher)
-            .chain(preset.chain.assistants.iter_mut())
-            .chain(std::iter::once(&mut preset.chain.student))
-        {
-            node.weights = node.weights.as_deref().map(absolute);
-        }
-        let text = serde_yaml::to_string(&preset).expect("a Preset always serialises");
+        let text = portable_preset_yaml(preset);
         std::fs::write(&path, text).map_err(|source| RunDirError::Io {
             path,
             what: "cannot write the preset copy",
@@ -194,6 +184,22 @@ fn probe_writable(root: &Path) -> Result<(), RunDirError> {
 }
 
 /// `p` made absolute against the working directory (unchanged if that fails).
+/// `preset` as YAML with every path in it (data root, control cache, weights) absolute, so the
+/// file can be run from any folder — `preset.yaml` of a run, and the presets `compare` hands to
+/// Slurm tasks.
+pub fn portable_preset_yaml(preset: &Preset) -> String {
+    let mut preset = preset.clone();
+    preset.data.root = absolute(&preset.data.root);
+    preset.distill.control_cache = preset.distill.control_cache.as_deref().map(absolute);
+    for node in std::iter::once(&mut preset.chain.teacher)
+        .chain(preset.chain.assistants.iter_mut())
+        .chain(std::iter::once(&mut preset.chain.student))
+    {
+        node.weights = node.weights.as_deref().map(absolute);
+    }
+    serde_yaml::to_string(&preset).expect("a Preset always serialises")
+}
+
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }

@@ -11,7 +11,7 @@ mod recorder;
 pub mod report;
 mod status;
 
-pub use create::{RunDir, RunDirError};
+pub use create::{portable_preset_yaml, RunDir, RunDirError};
 pub use lock::{pid_alive, LockError, RunLock};
 pub use recorder::Recorder;
 pub use report::{
