@@ -3,7 +3,7 @@
 //! write the table.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
@@ -195,17 +195,20 @@ fn options(args: &CompareArgs) -> Result<SubmitOptions, String> {
     let exe = match &args.slurm_exe {
         // A bare name is the node's PATH's business; a path is made absolute.
         Some(p) if p.components().count() == 1 => p.clone(),
-        Some(p) => std::path::absolute(p).map_err(|e| format!("--slurm-exe {}: {e}", p.display()))?,
+        Some(p) => {
+            std::path::absolute(p).map_err(|e| format!("--slurm-exe {}: {e}", p.display()))?
+        }
         None => std::env::current_exe()
             .map_err(|e| format!("the path of this executable (give --slurm-exe): {e}"))?,
     };
     let sbatch_args = match &args.slurm_args {
-        Some(s) => shlex::split(s)
-            .ok_or_else(|| format!("--slurm-args `{s}`: unbalanced quotes"))?,
+        Some(s) => {
+            shlex::split(s).ok_or_else(|| format!("--slurm-args `{s}`: unbalanced quotes"))?
+        }
         None => Vec::new(),
     };
     Ok(SubmitOptions {
-        exe: PathBuf::from(exe),
+        exe,
         sbatch_args,
     })
 }

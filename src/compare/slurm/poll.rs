@@ -135,6 +135,12 @@ pub fn status(out: &Path, task: &Task, records: &HashMap<(u64, u32), JobRecord>)
         return TaskStatus::Finished(Box::new(report));
     }
     let unfinished = |state: &str, exit_code: Option<String>, reason: Option<String>| {
+        // The log of a task that ended without starting does not exist: none is shown.
+        let log = task
+            .job
+            .as_ref()
+            .map(|j| j.log.clone())
+            .filter(|l| matches!(state, "pending" | "running") || l.exists());
         TaskStatus::Unfinished(UnfinishedTask {
             label: task.label.clone(),
             seed: task.seed,
@@ -142,7 +148,7 @@ pub fn status(out: &Path, task: &Task, records: &HashMap<(u64, u32), JobRecord>)
             job: task.job.as_ref().map(JobRef::id),
             exit_code,
             reason,
-            log: task.job.as_ref().map(|j| j.log.clone()),
+            log,
             run_dir: task.run_dir.clone(),
         })
     };

@@ -48,15 +48,23 @@ pub fn submit(
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         }
         let yaml = crate::run_dir::portable_preset_yaml(&presets[i]);
-        crate::run_dir::atomic::write_atomic(&task.preset_file, yaml.as_bytes(), "writing a task's preset")
-            .map_err(|e| e.to_string())?;
+        crate::run_dir::atomic::write_atomic(
+            &task.preset_file,
+            yaml.as_bytes(),
+            "writing a task's preset",
+        )
+        .map_err(|e| e.to_string())?;
     }
     let waits_for = |i: usize| {
         file.tasks[i]
             .teacher_from
             .filter(|&t| !matches!(status[t], TaskStatus::Finished(_)))
     };
-    let free: Vec<usize> = redo.iter().copied().filter(|&i| waits_for(i).is_none()).collect();
+    let free: Vec<usize> = redo
+        .iter()
+        .copied()
+        .filter(|&i| waits_for(i).is_none())
+        .collect();
     let mut dependent: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &i in &redo {
         if let Some(t) = waits_for(i) {
@@ -71,7 +79,12 @@ pub fn submit(
             .job
             .as_ref()
             .map(JobRef::id)
-            .ok_or_else(|| format!("{}: teacher task was never submitted", file.tasks[teacher].run_dir.display()))?;
+            .ok_or_else(|| {
+                format!(
+                    "{}: teacher task was never submitted",
+                    file.tasks[teacher].run_dir.display()
+                )
+            })?;
         submit_array(out, file, &group, Some(&after), options)?;
     }
     Ok(redo)
@@ -98,14 +111,19 @@ fn submit_array(
     cmd.arg("--parsable")
         .arg(format!("--array=0-{}", indices.len() - 1))
         .arg(format!("--job-name=mkd-{}", file.preset))
-        .arg(format!("--output={}", slurm.join("logs").join("%A_%a.log").display()));
+        .arg(format!(
+            "--output={}",
+            slurm.join("logs").join("%A_%a.log").display()
+        ));
     if let Some(after) = after {
         // A failed teacher cancels the tasks waiting for it instead of leaving them pending.
         cmd.arg(format!("--dependency=afterok:{after}"))
             .arg("--kill-on-invalid-dep=yes");
     }
     cmd.args(&options.sbatch_args).arg(&script_path);
-    let o = cmd.output().map_err(|e| format!("sbatch: {e} (is Slurm's client installed?)"))?;
+    let o = cmd
+        .output()
+        .map_err(|e| format!("sbatch: {e} (is Slurm's client installed?)"))?;
     let stdout = String::from_utf8_lossy(&o.stdout);
     if !o.status.success() {
         return Err(format!(
@@ -121,7 +139,13 @@ fn submit_array(
         .split(';')
         .next()
         .and_then(|j| j.parse().ok())
-        .ok_or_else(|| format!("sbatch {}: expected a job id, got `{}`", script_path.display(), stdout.trim()))?;
+        .ok_or_else(|| {
+            format!(
+                "sbatch {}: expected a job id, got `{}`",
+                script_path.display(),
+                stdout.trim()
+            )
+        })?;
     for (k, &i) in indices.iter().enumerate() {
         file.tasks[i].job = Some(JobRef {
             array_job: job,
@@ -164,7 +188,10 @@ fn batch_script(out: &Path, file: &TaskFile, indices: &[usize], options: &Submit
             t.label
         );
     }
-    let _ = writeln!(s, "  *) echo \"no task $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\nesac");
+    let _ = writeln!(
+        s,
+        "  *) echo \"no task $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\nesac"
+    );
     let _ = writeln!(
         s,
         "{} run \"$preset\" --headless --out \"$out\"\ncode=$?",

@@ -111,7 +111,8 @@ pub fn plan(header: &Header, all_arms: &[(u64, Vec<Arm>)], out: &Path) -> (TaskF
         for arm in arms {
             let mut p = arm.preset.clone();
             let run_dir = out.join(format!("seed-{seed}")).join(&arm.dir);
-            let trains_teacher = arm.strategy != Strategy::Scratch && p.chain.teacher.weights.is_none();
+            let trains_teacher =
+                arm.strategy != Strategy::Scratch && p.chain.teacher.weights.is_none();
             let mut teacher_from = None;
             if header.teacher_shared && trains_teacher {
                 match &teacher {

@@ -144,7 +144,8 @@ fn line(
         .unwrap_or_else(|| "not submitted".into());
     match status {
         TaskStatus::Finished(report) => {
-            let row = RunRow::from_report(&task.label, task.seed, report, false, task.run_dir.clone())?;
+            let row =
+                RunRow::from_report(&task.label, task.seed, report, false, task.run_dir.clone())?;
             Some(format!(
                 "[compare {finished}/{total}] seed {} {}: test {:.2}% (best val {:.2}% at epoch {}), {:.1}s ({job})",
                 task.seed, task.label, row.test_acc, row.best_val_acc, row.best_epoch, row.wall_seconds
