@@ -12,6 +12,7 @@
 # STATE_DIR defaults to $SLURM_CLUSTER_DIR, else /tmp/mkd-slurm. Client commands (sbatch, squeue,
 # scontrol) need SLURM_CONF=STATE_DIR/slurm.conf. On failure the last line on stderr says why.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin" # the daemons live there
 
 action=${1:-}
 dir=${2:-${SLURM_CLUSTER_DIR:-/tmp/mkd-slurm}}

@@ -213,3 +213,54 @@ fn other_data_bytes_or_numerics_change_the_key() {
     };
     assert_ne!(older.hash(), a.hash());
 }
+
+/// Concurrent Slurm tasks of one seed share `<comparison>/seed-S/control-cache` and may train and
+/// store the same curve at once: every look-up meanwhile sees the whole curve, never half of it.
+#[test]
+fn writers_storing_the_same_curve_at_once_never_show_a_reader_half_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    run(&tmp.path().join("a"), &dir, &["training.epochs=2"]);
+    let p = plan(&[&format!("distill.control_cache={}", dir.display())]);
+    let data = mkd_tui::data::fingerprint(&p.preset.data).unwrap();
+    let cache = ControlCache::new(&dir, data);
+    let key = cache.key(&p, &p.stages[1]);
+    let Lookup::Hit(curve) = cache.lookup(&key) else {
+        panic!("the run stored its curve");
+    };
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let writers: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    for _ in 0..20 {
+                        cache.store(&curve).unwrap();
+                    }
+                })
+            })
+            .collect();
+        let reader = s.spawn(|| {
+            let mut looks = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                match cache.lookup(&key) {
+                    Lookup::Hit(c) => assert_eq!(*c, *curve),
+                    Lookup::Miss => panic!("the file vanished during a rename"),
+                    Lookup::Corrupt(why) => panic!("a reader saw a torn file: {why}"),
+                }
+                looks += 1;
+            }
+            looks
+        });
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(reader.join().unwrap() > 0);
+    });
+    // No temporary file is left beside the curves.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| n.ends_with(".json")), "{names:?}");
+}

@@ -183,6 +183,14 @@ fn slurm_comparison_equals_the_local_one_and_a_cancelled_task_is_resubmitted() {
         (tasks.tasks[2].seed, tasks.tasks[2].label.as_str()),
         (8, "kd")
     );
+    // Continuing it locally now would redo the held task's run under it: refused.
+    let o = compare(&cluster, &second, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("still wait or run on Slurm"),
+        "{}",
+        text(&o)
+    );
     let o = Command::new("scancel")
         .arg(held.id())
         .env("SLURM_CONF", cluster.conf())

@@ -111,6 +111,10 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             out.display()
         );
     }
+    if let Some(refusal) = super::compare_slurm::still_on_slurm(&out, args.executor) {
+        let _ = writeln!(say, "mkd-tui: {refusal}");
+        return Ok(ExitCode::BadInput);
+    }
     if args.executor == Executor::Slurm {
         let comparison = super::compare_slurm::Comparison {
             preset: &preset,

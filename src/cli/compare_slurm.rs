@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 
-use super::args::CompareArgs;
+use super::args::{CompareArgs, Executor};
 use super::output::TerminalOrLog;
 use super::ExitCode;
 use crate::compare::slurm::{self, Header, SubmitOptions, TaskFile, TaskStatus, WaitEnd};
@@ -190,6 +190,33 @@ fn finish(
     }
 }
 
+/// Why a local comparison must not continue the folder `out`: Slurm tasks of it still wait or
+/// run, and the local loop would redo their runs under them. `None` for `--executor slurm`, a
+/// folder without Slurm tasks, or where Slurm cannot be asked (nothing of it runs here then).
+pub fn still_on_slurm(out: &Path, executor: Executor) -> Option<String> {
+    if executor == Executor::Slurm {
+        return None;
+    }
+    let file = TaskFile::load(out).ok()?;
+    let status = slurm::statuses(out, &file).ok()?;
+    let active: Vec<String> = file
+        .tasks
+        .iter()
+        .zip(&status)
+        .filter(|(_, s)| s.active())
+        .filter_map(|(t, _)| t.job.as_ref().map(|j| j.id()))
+        .collect();
+    (!active.is_empty()).then(|| {
+        format!(
+            "{}: {} of its runs still wait or run on Slurm ({}); continue it with --executor slurm              or `mkd-tui compare --collect {}`, or scancel them first",
+            out.display(),
+            active.len(),
+            active.join(" "),
+            out.display()
+        )
+    })
+}
+
 /// `--slurm-exe` (default: this executable) and `--slurm-args`.
 fn options(args: &CompareArgs) -> Result<SubmitOptions, String> {
     let exe = match &args.slurm_exe {
@@ -207,10 +234,7 @@ fn options(args: &CompareArgs) -> Result<SubmitOptions, String> {
         }
         None => Vec::new(),
     };
-    Ok(SubmitOptions {
-        exe,
-        sbatch_args,
-    })
+    Ok(SubmitOptions { exe, sbatch_args })
 }
 
 /// `--slurm-poll`, checked.
