@@ -27,6 +27,10 @@ pub struct Status {
     /// Why the run failed or was aborted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The machine `pid` lives on (absent from files written before it was recorded): a run a
+    /// Slurm task trains on another node is looked at from machines where that pid means nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl Status {
@@ -36,6 +40,7 @@ impl Status {
             pid: std::process::id(),
             updated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             detail,
+            host: this_host(),
         }
     }
 
@@ -54,8 +59,11 @@ impl Status {
     }
 
     /// The state as people should see it: a `running` run whose process is gone was interrupted.
+    /// The pid can only be checked on the run's own machine: elsewhere a `running` run is taken at
+    /// its word.
     pub fn effective_state(&self) -> RunState {
-        if self.state == RunState::Running && !super::pid_alive(self.pid) {
+        let here = self.host.is_none() || self.host == this_host();
+        if self.state == RunState::Running && here && !super::pid_alive(self.pid) {
             RunState::Interrupted
         } else {
             self.state
@@ -67,5 +75,37 @@ impl Status {
         // Atomic with a unique temporary name: the worker and a signal handler may both write it.
         let bytes = serde_json::to_vec_pretty(self)?;
         super::atomic::write_atomic(path, &bytes, "writing the run status")
+    }
+}
+
+/// This machine's name (`gethostname`); `None` when it cannot be read.
+pub fn this_host() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: `buf` is writable for its whole length; the name is NUL-terminated when it fits.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0)?;
+    String::from_utf8(buf[..end].to_vec()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_pid_is_an_interruption_only_on_the_run_s_own_machine() {
+        // A pid above the kernel's limit (2^22) never exists.
+        let mut status = Status::now(RunState::Running, None);
+        status.pid = 4_194_305;
+        assert_eq!(status.host, this_host());
+        assert_eq!(status.effective_state(), RunState::Interrupted);
+        status.host = None; // written before hosts were recorded
+        assert_eq!(status.effective_state(), RunState::Interrupted);
+        status.host = Some("another-node-of-the-cluster".into());
+        assert_eq!(status.effective_state(), RunState::Running);
+        status.state = RunState::Finished;
+        assert_eq!(status.effective_state(), RunState::Finished);
     }
 }
