@@ -130,6 +130,16 @@ pub struct CompareArgs {
     /// Train the teacher in every run instead of once per seed.
     #[arg(long)]
     pub no_shared_teacher: bool,
+    /// Progress lines instead of the comparison's screen, even in a terminal.
+    #[arg(long)]
+    pub headless: bool,
+    /// Run the comparison in a background process of its own (lines in <out>/compare.log); watch
+    /// it with `mkd-tui attach <out>`.
+    #[arg(long, conflicts_with = "headless")]
+    pub detach: bool,
+    /// Internal: --out was named by `compare --detach` for this process.
+    #[arg(long, hide = true, requires = "out")]
+    pub prepared: bool,
     /// Override a preset value: key.path=value (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,

@@ -7,6 +7,7 @@ mod bench;
 mod check;
 mod check_planner;
 mod compare;
+mod compare_view;
 mod detach;
 mod exit;
 mod list_presets;

@@ -4,8 +4,10 @@
 pub mod arms;
 pub mod folder;
 pub mod paired;
+pub mod progress;
 pub mod table;
 
 pub use arms::{arms, parse_entries, Arm, Entry};
 pub use paired::{PairedDiff, Verdict};
+pub use progress::{is_comparison, Cell, CellState, ComparisonProgress, StrategyRow};
 pub use table::{CompareTable, Exhaustive, RunRow, Summary};

@@ -9,6 +9,7 @@ fn a_viewer_leaves_with_q_and_stops_the_run_only_with_x_confirmed() {
             no_color: false,
             title: "run".into(),
             viewer: true,
+            back_on_esc: false,
         }));
         through_ta(&mut script);
         script.app
