@@ -65,7 +65,27 @@ pub fn start_comparison(args: &CompareArgs, out: &Path) -> anyhow::Result<ExitCo
     for set in &args.set {
         command.arg("--set").arg(set);
     }
-    let child = command.spawn()?;
+    let mut child = command.spawn()?;
+    // Return once the comparison holds its folder, so an `attach` right after sees it going on.
+    let started = std::time::Instant::now();
+    while !crate::compare::progress::live(out) {
+        if let Some(status) = child.try_wait()? {
+            eprintln!(
+                "mkd-tui: the comparison's process ended at once ({status}); see {}",
+                log_path.display()
+            );
+            return Ok(ExitCode::Failure);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            eprintln!(
+                "mkd-tui: the comparison's process (pid {}) has not started within 30 s; see {}",
+                child.id(),
+                log_path.display()
+            );
+            return Ok(ExitCode::Failure);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let dir = out.display();
     println!("comparison folder {dir}");
     println!("pid {}, log {}", child.id(), log_path.display());

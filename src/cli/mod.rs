@@ -12,6 +12,7 @@ mod detach;
 mod exit;
 mod list_presets;
 mod ls;
+mod ls_comparisons;
 mod output;
 mod resume;
 mod run;

@@ -113,7 +113,7 @@ impl ComparisonProgress {
             preset: identity.preset,
             seeds: identity.seeds,
             rows,
-            live: lock_held(folder),
+            live: live(folder),
         })
     }
 
@@ -217,9 +217,9 @@ fn running(dir: &Path) -> CellState {
 }
 
 /// Whether a process holds the lock of `folder` (`run.lock`, taken by the comparison's process
-/// for its whole life). The lock, not a pid: a recycled pid must not make a dead comparison look
-/// alive.
-fn lock_held(folder: &Path) -> bool {
+/// for its whole life): the comparison is going on. The lock, not a pid: a recycled pid must not
+/// make a dead comparison look alive.
+pub fn live(folder: &Path) -> bool {
     let Ok(file) = std::fs::File::open(folder.join("run.lock")) else {
         return false;
     };
