@@ -3,40 +3,14 @@
 //! runs that finished. Faults land at a known batch through `MKD_TUI_FAULT`.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use mkd_tui::compare::CompareTable;
 
-const TINY: &str = "tests/fixtures/tiny-digits.yaml";
+#[path = "process_support/mod.rs"]
+mod process_support;
 
-/// `compare TINY --strategies scratch,kd --seeds 2 --out <out> --set training.epochs=2`, with its
-/// own control cache and `fault` if given.
-fn compare(out: &Path, fault: Option<&str>, extra: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mkd-tui"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("MKD_TUI_FAULT")
-        .args([
-            "compare",
-            TINY,
-            "--strategies",
-            "scratch,kd",
-            "--seeds",
-            "2",
-        ])
-        .arg("--out")
-        .arg(out)
-        .args(["--set", "training.epochs=2", "--set"])
-        .arg(format!(
-            "distill.control_cache={}",
-            out.with_extension("cache").display()
-        ))
-        .args(extra)
-        .stdin(Stdio::null());
-    if let Some(f) = fault {
-        c.env("MKD_TUI_FAULT", f);
-    }
-    c.output().unwrap()
-}
+use process_support::compare_tiny as compare;
 
 fn table(out: &Path) -> CompareTable {
     serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap()

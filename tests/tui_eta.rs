@@ -34,6 +34,7 @@ fn the_eta_of_a_recorded_run_lands_near_its_end_and_leaves_pauses_out() {
         no_color: true,
         title: "eta".into(),
         viewer: false,
+        back_on_esc: false,
     });
     let mut first_stage_done = false;
     let mut checked = 0;

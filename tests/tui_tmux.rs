@@ -311,3 +311,118 @@ fn paused_tui_run_whose_terminal_died(name: &str) -> (tempfile::TempDir, PathBuf
     });
     (tmp, out)
 }
+
+/// `compare` of the tiny preset (`scratch,kd` × 2 seeds, `epochs` per stage) in a 100×30 tmux
+/// session `mkd`, its screen on; the shell prints `EXIT=<code>` when it ends.
+fn start_tui_compare(tmux: &Tmux, out: &Path, epochs: usize) {
+    let script = format!(
+        "cd {} && {} compare tests/fixtures/tiny-digits.yaml --strategies scratch,kd --seeds 2 \
+         --out {} --set training.epochs={epochs} --set distill.control_cache={}; echo EXIT=$?; \
+         sleep 600",
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_BIN_EXE_mkd-tui"),
+        out.display(),
+        out.with_extension("cache").display()
+    );
+    let status = tmux
+        .cmd()
+        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
+        .arg(script)
+        .env("TERM", "xterm-256color")
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn send_key(tmux: &Tmux, key: &str) {
+    tmux.cmd()
+        .args(["send-keys", "-t", "mkd", key])
+        .status()
+        .unwrap();
+}
+
+/// The comparison's screen in a real terminal: the table fills in, Enter opens the selected run's
+/// usual screen, Esc comes back to the table, q leaves and the table is printed on the terminal.
+#[test]
+fn compare_in_tmux_shows_the_table_opens_a_run_and_comes_back() {
+    if !tmux_available("comparison screen test") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let tmux = Tmux {
+        socket: format!("mkd-cmp-{}", std::process::id()),
+    };
+    start_tui_compare(&tmux, &out, 2);
+    let screen = tmux.wait_for("the comparison to finish", Duration::from_secs(180), |s| {
+        s.contains("compare tiny-digits · cmp · finished")
+    });
+    for needle in ["seed 7", "seed 8", "mean ± 95 % CI", "q quit"] {
+        assert!(screen.contains(needle), "missing {needle:?}:\n{screen}");
+    }
+    for label in ["scratch", "kd"] {
+        let row = screen
+            .lines()
+            .find(|l| l.starts_with(&format!("│{label} ")))
+            .unwrap_or_else(|| panic!("no {label} row:\n{screen}"));
+        assert!(row.contains("(n 2)"), "{row}");
+    }
+
+    // Down, Right: kd of seed 8.
+    send_key(&tmux, "Down");
+    send_key(&tmux, "Right");
+    send_key(&tmux, "Enter");
+    let screen = tmux.wait_for("the run's screen", Duration::from_secs(30), |s| {
+        s.contains("mkd-tui · tiny-digits") && s.contains("esc back")
+    });
+    assert!(screen.contains("seed-8/kd/report.md"), "{screen}");
+    send_key(&tmux, "Escape");
+    tmux.wait_for("the table again", Duration::from_secs(30), |s| {
+        s.contains("compare tiny-digits · cmp")
+    });
+    send_key(&tmux, "q");
+    let screen = tmux.wait_for("the program to exit", Duration::from_secs(30), |s| {
+        s.contains("EXIT=")
+    });
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        screen.contains("| kd | scratch |"),
+        "the table is printed: {screen}"
+    );
+}
+
+/// q on the comparison's screen asks, and y stops the comparison the way Ctrl-C does: the
+/// running run stops after its batch, the terminal is given back, and the way to continue is said.
+#[test]
+fn compare_in_tmux_stops_on_q_y_and_says_how_to_continue() {
+    if !tmux_available("comparison stop test") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let tmux = Tmux {
+        socket: format!("mkd-cmpstop-{}", std::process::id()),
+    };
+    start_tui_compare(&tmux, &out, 100);
+    tmux.wait_for("a run to be training", Duration::from_secs(120), |s| {
+        s.contains("training ")
+    });
+    send_key(&tmux, "q");
+    tmux.wait_for("the stop dialog", Duration::from_secs(30), |s| {
+        s.contains("Stop the comparison?")
+    });
+    send_key(&tmux, "y");
+    let screen = tmux.wait_for("the comparison to stop", Duration::from_secs(60), |s| {
+        s.contains("compare tiny-digits · cmp · not running")
+    });
+    assert!(screen.contains("stopped"), "{screen}");
+    send_key(&tmux, "q");
+    let screen = tmux.wait_for("the program to exit", Duration::from_secs(30), |s| {
+        s.contains("EXIT=")
+    });
+    assert!(screen.contains("EXIT=130"), "{screen}");
+    assert!(
+        screen.contains("the comparison stopped with") && screen.contains("continues it"),
+        "{screen}"
+    );
+}

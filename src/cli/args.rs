@@ -133,6 +133,12 @@ pub struct CompareArgs {
     /// Train the teacher in every run instead of once per seed.
     #[arg(long)]
     pub no_shared_teacher: bool,
+    /// Progress lines instead of the comparison's screen, even in a terminal.
+    #[arg(long)]
+    pub headless: bool,
+    /// Internal: --out was named by `compare --detach` for this process.
+    #[arg(long, hide = true, requires = "out")]
+    pub prepared: bool,
     /// Override a preset value: key.path=value (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -153,9 +159,11 @@ pub struct CompareArgs {
     /// Slurm (`scontrol show job`).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub slurm_poll: f64,
-    /// With --executor slurm: submit the tasks and leave; `mkd-tui compare --collect DIR` (or the
-    /// same command again) waits for them and writes the table.
-    #[arg(long)]
+    /// Leave at once: locally, the comparison runs in a background process of its own (lines in
+    /// <out>/compare.log; watch it with `mkd-tui attach <out>`); with --executor slurm, the tasks
+    /// are submitted and `mkd-tui compare --collect DIR` (or the same command again) waits for
+    /// them and writes the table.
+    #[arg(long, conflicts_with = "headless")]
     pub detach: bool,
     /// Wait for the Slurm tasks of the comparison in DIR and write its table (compare.md,
     /// compare.json); resubmits nothing (the same `compare` command again resubmits what ended

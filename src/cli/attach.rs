@@ -27,21 +27,54 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
             }
         },
     };
+    if crate::compare::is_comparison(&dir) {
+        return super::compare_view::attach(&dir);
+    }
+    let status_file = dir.join("status.json");
+    let link = match follow(&dir) {
+        Ok(link) => link,
+        Err(message) => {
+            eprintln!("mkd-tui: {message}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let age = crate::run_dir::history::run_age(&dir);
+    if !std::io::stdout().is_terminal() {
+        let exit = crate::headless::run_from(link, &mut std::io::stderr(), &[], age);
+        return Ok(run_exit_code(&exit, &status_file));
+    }
+    let exit = tui::run_with_clock(
+        &link,
+        viewer_options(&dir, false),
+        std::time::Duration::from_secs_f64(age),
+    )?;
+    eprintln!("mkd-tui: {}", farewell(&exit, &dir));
+    // Leaving the viewer while the run goes on is a success; a run seen to end gives its own code.
+    Ok(match exit {
+        tui::TuiExit::Finished | tui::TuiExit::QuitBeforeEnd => ExitCode::Success,
+        tui::TuiExit::Failed(_) => ExitCode::Failure,
+        tui::TuiExit::Aborted => ExitCode::Aborted,
+    })
+}
+
+/// Replay `dir`'s events and follow new ones; the commands of the returned link go to the run's
+/// `control.sock`, and batch progress comes back on it.
+///
+/// Errors, as a message for the user: `dir` is not a run directory.
+fn follow(dir: &Path) -> Result<FrontEndLink, String> {
     let events = dir.join("events.jsonl");
     let status_path = dir.join("status.json");
-    let status_file = status_path.clone();
     if !events.is_file() || !status_path.is_file() {
-        eprintln!(
-            "mkd-tui: {}: not a run directory (expected events.jsonl and status.json)",
+        return Err(format!(
+            "{}: not a run directory (expected events.jsonl and status.json)",
             dir.display()
-        );
-        return Ok(ExitCode::BadInput);
+        ));
     }
     let (lifecycle_tx, lifecycle_rx) = unbounded();
     let (progress_tx, progress_rx) = bounded(64);
     let (command_tx, command_rx) = unbounded::<Command>();
     let follower_tx = lifecycle_tx.clone();
-    let gone_dir = dir.clone();
+    let gone_dir = dir.to_path_buf();
     std::thread::spawn(move || {
         let alive =
             || Status::read(&status_path).is_ok_and(|s| s.effective_state() == RunState::Running);
@@ -86,32 +119,39 @@ pub fn attach(run_dir: Option<&Path>, runs: &Path) -> anyhow::Result<ExitCode> {
             }
         }
     });
-    let link = FrontEndLink {
+    Ok(FrontEndLink {
         lifecycle: lifecycle_rx,
         progress: progress_rx,
         commands: command_tx,
-    };
-    let age = crate::run_dir::history::run_age(&dir);
-    if !std::io::stdout().is_terminal() {
-        let exit = crate::headless::run_from(link, &mut std::io::stderr(), &[], age);
-        return Ok(run_exit_code(&exit, &status_file));
-    }
-    let options = TuiOptions {
+    })
+}
+
+/// The usual screen over the run in `dir`, as a viewer (`q` leaves, the run goes on), opened from
+/// the comparison's screen: Esc goes back too. What the viewer saw is said on the comparison's
+/// screen, not printed.
+///
+/// Errors: `dir` is not a run directory, or the terminal failed.
+pub fn open_viewer(dir: &Path) -> anyhow::Result<tui::TuiExit> {
+    let link = follow(dir).map_err(anyhow::Error::msg)?;
+    let age = crate::run_dir::history::run_age(dir);
+    tui::run_with_clock(
+        &link,
+        viewer_options(dir, true),
+        std::time::Duration::from_secs_f64(age),
+    )
+}
+
+/// A viewer's options: titled by the run's folder name, colours unless `NO_COLOR`.
+fn viewer_options(dir: &Path, back_on_esc: bool) -> TuiOptions {
+    TuiOptions {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         title: dir
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default(),
         viewer: true,
-    };
-    let exit = tui::run_with_clock(&link, options, std::time::Duration::from_secs_f64(age))?;
-    eprintln!("mkd-tui: {}", farewell(&exit, &dir));
-    // Leaving the viewer while the run goes on is a success; a run seen to end gives its own code.
-    Ok(match exit {
-        tui::TuiExit::Finished | tui::TuiExit::QuitBeforeEnd => ExitCode::Success,
-        tui::TuiExit::Failed(_) => ExitCode::Failure,
-        tui::TuiExit::Aborted => ExitCode::Aborted,
-    })
+        back_on_esc,
+    }
 }
 
 /// The exit code of a viewer without a terminal: the run's own (0 finished, 1 failed, 130 stopped

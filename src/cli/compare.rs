@@ -1,10 +1,11 @@
 //! `mkd-tui compare PRESET`: train the preset's student by several strategies over several seeds,
 //! headless, and write `compare.md` and `compare.json`.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 
 use super::args::{CompareArgs, Executor};
+use super::compare_view::OwnerScreen;
 use super::output::TerminalOrLog;
 use super::ExitCode;
 use crate::compare::{self, CompareTable, Entry, RunRow};
@@ -26,12 +27,6 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         .preset
         .as_deref()
         .ok_or_else(|| anyhow::anyhow!("a preset is needed without --collect"))?;
-    if args.detach && args.executor != Executor::Slurm {
-        eprintln!(
-            "mkd-tui: --detach needs --executor slurm (a local comparison trains in this process)"
-        );
-        return Ok(ExitCode::BadInput);
-    }
     let loaded = match crate::preset::load(preset_path, &args.set) {
         Ok(l) => l,
         Err(e) => {
@@ -99,12 +94,42 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let out = claim.path.clone();
+    if args.detach && args.executor == Executor::Local {
+        return super::detach::start_comparison(args, &out);
+    }
+    // One process works on a comparison folder at a time; readers (its screen, `attach`) see
+    // from this lock whether the comparison is still going on.
+    let _lock = match crate::run_dir::RunLock::acquire(&out) {
+        Ok(lock) => lock,
+        Err(crate::run_dir::LockError::Held { pid, .. }) => {
+            eprintln!(
+                "mkd-tui: {}: another mkd-tui process (pid {pid}) is running this comparison; watch it with `mkd-tui attach {}`",
+                out.display(),
+                out.display()
+            );
+            return Ok(ExitCode::BadInput);
+        }
+        Err(e) => {
+            eprintln!("mkd-tui: {e}");
+            return Ok(ExitCode::Failure);
+        }
+    };
     // SIGHUP (the SSH connection dropped) is no stop: the lines go on in compare.log. SIGINT,
     // SIGTERM stop the running run after its current batch (its loop selects on them); a second
     // one leaves at once. Nothing here writes to a terminal that may be gone.
     let signals = crate::signals::listen(|| {});
-    let mut say = TerminalOrLog::new(out.join("compare.log"));
-    if claim.continued {
+    // In a terminal the comparison's screen shows the progress (on a thread of its own) and the
+    // lines go to compare.log only; closed on every way out of this function.
+    let screen = (!args.headless
+        && !args.detach
+        && std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal())
+    .then(|| ScreenGuard(Some(OwnerScreen::open(out.clone()))));
+    let mut say: Box<dyn Write> = match screen {
+        Some(_) => Box::new(LogOnly(out.join("compare.log"))),
+        None => Box::new(TerminalOrLog::new(out.join("compare.log"))),
+    };
+    if claim.continued && !args.prepared {
         let _ = writeln!(
             say,
             "mkd-tui: continuing the comparison in {}: finished runs are kept, the others redone",
@@ -244,9 +269,40 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let table = write(&rows)?;
+    drop(screen);
     if !crate::signals::hung_up() {
         let _ = writeln!(std::io::stdout(), "{}", table.to_markdown());
     }
     let _ = writeln!(say, "mkd-tui: comparison in {}", out.display());
     Ok(ExitCode::Success)
+}
+
+/// Closes the comparison's screen when `compare` returns, whichever way: it says the comparison
+/// has ended and waits for the person to leave the screen, then says where things stand.
+struct ScreenGuard(Option<OwnerScreen>);
+
+impl Drop for ScreenGuard {
+    fn drop(&mut self) {
+        if let Some(screen) = self.0.take() {
+            screen.close();
+        }
+    }
+}
+
+/// Lines appended to a log file only (the screen has the terminal).
+struct LogOnly(PathBuf);
+
+impl Write for LogOnly {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.0)?
+            .write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -31,7 +31,7 @@ pub fn submit_and_wait(
     args: &CompareArgs,
     out: &Path,
     comparison: &Comparison,
-    say: &mut TerminalOrLog,
+    say: &mut dyn std::io::Write,
     signals: &Receiver<Signal>,
 ) -> anyhow::Result<ExitCode> {
     let (options, every) = match (options(args), poll_every(args)) {
@@ -150,7 +150,7 @@ fn finish(
     out: &Path,
     file: &TaskFile,
     every: Duration,
-    say: &mut TerminalOrLog,
+    say: &mut dyn std::io::Write,
     signals: &Receiver<Signal>,
 ) -> anyhow::Result<ExitCode> {
     let (table, end) = slurm::wait(out, file, every, say, signals)?;
@@ -208,7 +208,7 @@ pub fn still_on_slurm(out: &Path, executor: Executor) -> Option<String> {
         .collect();
     (!active.is_empty()).then(|| {
         format!(
-            "{}: {} of its runs still wait or run on Slurm ({}); continue it with --executor slurm              or `mkd-tui compare --collect {}`, or scancel them first",
+            "{}: {} of its runs still wait or run on Slurm ({}); continue it with --executor slurm or `mkd-tui compare --collect {}`, or scancel them first",
             out.display(),
             active.len(),
             active.join(" "),

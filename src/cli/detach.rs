@@ -1,9 +1,11 @@
-//! `mkd-tui run PRESET --detach`: the run in a background process of its own.
+//! `mkd-tui run PRESET --detach` and `mkd-tui compare PRESET --detach`: the work in a background
+//! process of its own.
 
 use std::os::unix::process::CommandExt as _;
+use std::path::Path;
 use std::process::Stdio;
 
-use super::args::RunArgs;
+use super::args::{CompareArgs, RunArgs};
 use super::ExitCode;
 use crate::run_dir::RunDir;
 
@@ -14,8 +16,7 @@ pub fn start(args: &RunArgs, run_dir: &RunDir) -> anyhow::Result<ExitCode> {
     let log_path = run_dir.log_path();
     let log = std::fs::File::create(&log_path)
         .map_err(|e| anyhow::anyhow!("{}: {e}", log_path.display()))?;
-    let exe = std::env::current_exe()?;
-    let mut command = std::process::Command::new(exe);
+    let mut command = background(&log)?;
     command
         .arg("run")
         .arg(&args.preset)
@@ -26,10 +27,81 @@ pub fn start(args: &RunArgs, run_dir: &RunDir) -> anyhow::Result<ExitCode> {
     for set in &args.set {
         command.arg("--set").arg(set);
     }
+    let child = command.spawn()?;
+    let dir = run_dir.path().display();
+    println!("run directory {dir}");
+    println!("pid {}, log {}", child.id(), log_path.display());
+    println!("watch and steer: mkd-tui attach {dir}");
+    println!("list runs:       mkd-tui ls");
+    Ok(ExitCode::Success)
+}
+
+/// Start this program again as `compare PRESET … --headless --out DIR` in a session of its own,
+/// output in `DIR/compare.log`; print where the comparison is and how to watch it. `out` has been
+/// claimed for this comparison (its `comparison.json` written).
+pub fn start_comparison(args: &CompareArgs, out: &Path) -> anyhow::Result<ExitCode> {
+    let log_path = out.join("compare.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", log_path.display()))?;
+    let mut command = background(&log)?;
+    command
+        .arg("compare")
+        .args(args.preset.iter())
+        .arg("--seeds")
+        .arg(args.seeds.to_string())
+        .arg("--headless")
+        .arg("--out")
+        .arg(out)
+        .arg("--prepared");
+    if let Some(strategies) = &args.strategies {
+        command.arg("--strategies").arg(strategies);
+    }
+    if args.no_shared_teacher {
+        command.arg("--no-shared-teacher");
+    }
+    for set in &args.set {
+        command.arg("--set").arg(set);
+    }
+    let mut child = command.spawn()?;
+    // Return once the comparison holds its folder, so an `attach` right after sees it going on.
+    let started = std::time::Instant::now();
+    while !crate::compare::progress::live(out) {
+        if let Some(status) = child.try_wait()? {
+            eprintln!(
+                "mkd-tui: the comparison's process ended at once ({status}); see {}",
+                log_path.display()
+            );
+            return Ok(ExitCode::Failure);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            eprintln!(
+                "mkd-tui: the comparison's process (pid {}) has not started within 30 s; see {}",
+                child.id(),
+                log_path.display()
+            );
+            return Ok(ExitCode::Failure);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let dir = out.display();
+    println!("comparison folder {dir}");
+    println!("pid {}, log {}", child.id(), log_path.display());
+    println!("watch it:    mkd-tui attach {dir}");
+    println!("continue it: the same command with --out {dir} (if it is stopped)");
+    Ok(ExitCode::Success)
+}
+
+/// This program as a command in a new session (`setsid`: a closing terminal's SIGHUP does not
+/// reach it), stdin from /dev/null, stdout and stderr into `log`.
+fn background(log: &std::fs::File) -> anyhow::Result<std::process::Command> {
+    let mut command = std::process::Command::new(std::env::current_exe()?);
     command
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
-        .stderr(log);
+        .stderr(log.try_clone()?);
     // SAFETY: setsid is async-signal-safe, the only call made between fork and exec.
     unsafe {
         command.pre_exec(|| {
@@ -39,11 +111,5 @@ pub fn start(args: &RunArgs, run_dir: &RunDir) -> anyhow::Result<ExitCode> {
             Ok(())
         });
     }
-    let child = command.spawn()?;
-    let dir = run_dir.path().display();
-    println!("run directory {dir}");
-    println!("pid {}, log {}", child.id(), log_path.display());
-    println!("watch and steer: mkd-tui attach {dir}");
-    println!("list runs:       mkd-tui ls");
-    Ok(ExitCode::Success)
+    Ok(command)
 }

@@ -120,8 +120,13 @@ pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::BadInput);
     }
     let summaries: Vec<RunSummary> = run_dirs(runs).iter().filter_map(|d| summarise(d)).collect();
-    if summaries.is_empty() {
+    let comparisons = super::ls_comparisons::lines(runs);
+    if summaries.is_empty() && comparisons.is_empty() {
         println!("no runs in {}", runs.display());
+        return Ok(ExitCode::Success);
+    }
+    if summaries.is_empty() {
+        println!("{}", comparisons.join("\n"));
         return Ok(ExitCode::Success);
     }
     println!(
@@ -158,6 +163,9 @@ pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
             crate::describe::clock(s.elapsed_s),
             best.join(" · ")
         );
+    }
+    if !comparisons.is_empty() {
+        println!("\n{}", comparisons.join("\n"));
     }
     Ok(ExitCode::Success)
 }

@@ -121,6 +121,7 @@ pub(super) fn drive(
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             title: title.to_string(),
             viewer: false,
+            back_on_esc: false,
         };
         // SIGTERM, SIGINT (Ctrl-C reaches the UI as a key, so these come from `kill`) reach the UI
         // loop through its input watchdog: it gives the terminal back at once, and the worker is

@@ -45,6 +45,18 @@ pub struct Arm {
     pub dir: String,
 }
 
+/// The folder name of a row under a seed's folder: the label, with `takd[mlp-128]` as
+/// `takd-mlp-128` (no brackets in paths, which shells would glob).
+pub fn folder_of(label: &str) -> String {
+    match label
+        .strip_prefix("takd[")
+        .and_then(|l| l.strip_suffix(']'))
+    {
+        Some(rung) => format!("takd-{rung}"),
+        None => label.to_string(),
+    }
+}
+
 /// The arms of `entries` for `preset` at `seed`. `takd-each` needs `planner.ladder`; it yields
 /// one arm per ladder entry strictly between student and teacher in parameters.
 pub fn arms(preset: &Preset, entries: &[Entry], seed: u64) -> Result<Vec<Arm>, String> {
@@ -60,7 +72,7 @@ pub fn arms(preset: &Preset, entries: &[Entry], seed: u64) -> Result<Vec<Arm>, S
                     label: s.as_str().into(),
                     strategy: *s,
                     preset: p,
-                    dir: s.as_str().into(),
+                    dir: folder_of(s.as_str()),
                 });
             }
             Entry::TakdEach => {
@@ -83,11 +95,12 @@ pub fn arms(preset: &Preset, entries: &[Entry], seed: u64) -> Result<Vec<Arm>, S
                         epochs: None,
                         lr: None,
                     }];
+                    let label = format!("takd[{}]", rung.label);
                     out.push(Arm {
-                        label: format!("takd[{}]", rung.label),
+                        dir: folder_of(&label),
+                        label,
                         strategy: Strategy::Takd,
                         preset: p,
-                        dir: format!("takd-{}", rung.label),
                     });
                 }
             }

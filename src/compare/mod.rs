@@ -4,11 +4,13 @@
 pub mod arms;
 pub mod folder;
 pub mod paired;
+pub mod progress;
 pub mod slurm;
 pub mod table;
 pub mod unfinished;
 
 pub use arms::{arms, parse_entries, Arm, Entry};
 pub use paired::{PairedDiff, Verdict};
+pub use progress::{is_comparison, Cell, CellState, ComparisonProgress, StrategyRow};
 pub use table::{CompareTable, Exhaustive, RunRow, Summary};
 pub use unfinished::UnfinishedTask;

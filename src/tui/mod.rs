@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod compare_screen;
 mod eta;
 mod event_loop;
 mod format;
@@ -39,6 +40,8 @@ pub struct TuiOptions {
     /// A viewer of a run in another process (`mkd-tui attach`): `q` leaves the viewer and the run
     /// goes on; `X` stops the run (after a confirmation).
     pub viewer: bool,
+    /// A viewer opened from the comparison's screen: Esc (as well as q) goes back to it.
+    pub back_on_esc: bool,
 }
 
 /// How the front end ended; `main` maps it to an exit status.

@@ -42,3 +42,31 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// `compare TINY --strategies scratch,kd --seeds 2 --out <out> --set training.epochs=2`, with a
+/// control cache of its own beside `out`, `extra` arguments, and the fault hook `fault` if given;
+/// stdin from /dev/null (no terminal: progress lines).
+pub fn compare_tiny(out: &Path, fault: Option<&str>, extra: &[&str]) -> Output {
+    let mut c = mkd_tui();
+    c.args([
+        "compare",
+        TINY,
+        "--strategies",
+        "scratch,kd",
+        "--seeds",
+        "2",
+    ])
+    .arg("--out")
+    .arg(out)
+    .args(["--set", "training.epochs=2", "--set"])
+    .arg(format!(
+        "distill.control_cache={}",
+        out.with_extension("cache").display()
+    ))
+    .args(extra)
+    .stdin(std::process::Stdio::null());
+    if let Some(f) = fault {
+        c.env("MKD_TUI_FAULT", f);
+    }
+    c.output().unwrap()
+}

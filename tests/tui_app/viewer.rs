@@ -9,6 +9,7 @@ fn a_viewer_leaves_with_q_and_stops_the_run_only_with_x_confirmed() {
             no_color: false,
             title: "run".into(),
             viewer: true,
+            back_on_esc: false,
         }));
         through_ta(&mut script);
         script.app
@@ -24,6 +25,31 @@ fn a_viewer_leaves_with_q_and_stops_the_run_only_with_x_confirmed() {
     assert_eq!(app.on_key(Key::Char('y')), Some(Command::Quit));
 }
 
+/// A viewer opened from the comparison's screen: Esc goes back (leaves the viewer) and the key
+/// bar says so; a plain viewer's Esc leaves nothing.
+#[test]
+fn a_viewer_opened_from_the_comparison_goes_back_on_esc() {
+    use mkd_tui::tui::{App, TuiOptions};
+    let viewer = |back_on_esc| {
+        let mut script = Script::new(App::new(TuiOptions {
+            no_color: false,
+            title: "run".into(),
+            viewer: true,
+            back_on_esc,
+        }));
+        through_ta(&mut script);
+        script.app
+    };
+    let mut app = viewer(true);
+    let bar = tui_fixture::screen(&tui_fixture::render(&app, 100, 30));
+    assert!(bar.contains("esc back  X stop run"), "{bar}");
+    assert_eq!(app.on_key(Key::Esc), None);
+    assert!(app.should_quit());
+    let mut app = viewer(false);
+    app.on_key(Key::Esc);
+    assert!(!app.should_quit());
+}
+
 /// A viewer's clock starts at the run's age (`tui::run_with_clock`), so the header's elapsed time
 /// is the run's, counted from its start, not from the viewer's first replayed event.
 #[test]
@@ -33,6 +59,7 @@ fn a_viewer_shows_the_runs_elapsed_time_not_its_own() {
         no_color: false,
         title: "run".into(),
         viewer,
+        back_on_esc: false,
     };
     let mut script = Script::new(App::new(options(true)));
     // Attached 600 s into the run: the replay arrives within the viewer's first seconds.

@@ -131,6 +131,7 @@ pub fn options(no_color: bool) -> TuiOptions {
         no_color,
         title: "fashion-quick".into(),
         viewer: false,
+        back_on_esc: false,
     }
 }
 

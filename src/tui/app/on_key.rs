@@ -34,6 +34,10 @@ impl App {
                     self.quit = true;
                     return None;
                 }
+                Key::Esc if self.options.back_on_esc => {
+                    self.quit = true;
+                    return None;
+                }
                 Key::Char('X') if running => return self.request_quit(Key::Char('q')),
                 _ => {}
             }

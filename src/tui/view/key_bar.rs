@@ -56,12 +56,19 @@ pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {
             + 2
     };
     // A viewer (`mkd-tui attach`) leaves with q; X stops the run itself, after a confirmation.
+    let back = app.options().back_on_esc;
     let variants: Vec<Vec<(&str, &str)>> = if app.options().viewer {
         variants
             .into_iter()
             .map(|keys| {
                 keys.into_iter()
                     .flat_map(|(k, w)| match (k, w) {
+                        // Opened from the comparison's screen: q and Esc go back to it.
+                        ("q", "quit") if back && app.is_running() => {
+                            vec![("esc", "back"), ("X", "stop run")]
+                        }
+                        ("q", "quit") if back => vec![("esc", "back")],
+                        ("esc", "result box") if back => vec![],
                         ("q", "quit") if app.is_running() => {
                             vec![("q", "leave"), ("X", "stop run")]
                         }

@@ -25,7 +25,7 @@ mod key_bar;
 mod log_pane;
 mod planner_panel;
 mod plot;
-mod popup;
+pub(crate) mod popup;
 mod progress;
 mod quit_dialog;
 mod result_box;
