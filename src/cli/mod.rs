@@ -1,5 +1,5 @@
 //! The command line: `mkd-tui [PRESET]`, `run`, `check`, `compare`, `presets`, `bench`, `resume`, `ls`, `attach`,
-//! `stop-replay`.
+//! `stop-replay`, `export`, `predict`.
 
 mod args;
 mod attach;
@@ -9,11 +9,14 @@ mod check_planner;
 mod compare;
 mod detach;
 mod exit;
+mod export;
 mod list_presets;
 mod ls;
 mod output;
+mod predict;
 mod resume;
 mod run;
+mod run_model;
 mod stop_replay;
 
 pub use args::{Cli, CliCommand};
@@ -27,6 +30,8 @@ pub fn main(cli: Cli) -> i32 {
         Some(CliCommand::Compare(args)) => compare::compare(&args),
         Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
         Some(CliCommand::Bench(args)) => bench::bench(&args),
+        Some(CliCommand::Export(args)) => export::export(&args),
+        Some(CliCommand::Predict(args)) => predict::predict(&args),
         Some(CliCommand::Resume(args)) => resume::resume(&args),
         Some(CliCommand::Ls { runs }) => ls::list(&runs),
         Some(CliCommand::StopReplay { paths, set }) => stop_replay::stop_replay(&paths, &set),

@@ -32,3 +32,20 @@ pub fn evaluate(model: &Classifier, data: &dyn BatchSource, batch_size: usize) -
     }
     Ok(100.0 * correct as f64 / n as f64)
 }
+
+/// The logits of `model` for every example of `data`, in index order: `len · num_classes` f32
+/// values, row-major (`[N, K]`), from `forward_t(x, false)` in batches of `batch_size`.
+/// Errors on `batch_size` 0.
+pub fn logits(model: &Classifier, data: &dyn BatchSource, batch_size: usize) -> Result<Vec<f32>> {
+    if batch_size == 0 {
+        candle_core::bail!("logits: batch size must be at least 1");
+    }
+    let indices: Vec<usize> = (0..data.len()).collect();
+    let mut out = Vec::with_capacity(data.len() * model.num_classes());
+    for chunk in indices.chunks(batch_size) {
+        let (images, _) = data.gather(chunk, model.device())?;
+        let logits = model.forward_t(&images, false)?.detach();
+        out.extend(logits.flatten_all()?.to_vec1::<f32>()?);
+    }
+    Ok(out)
+}
