@@ -11,6 +11,7 @@ mod detach;
 mod exit;
 mod export;
 mod list_presets;
+mod loaded_model;
 mod ls;
 mod output;
 mod predict;

@@ -49,3 +49,12 @@ pub fn logits(model: &Classifier, data: &dyn BatchSource, batch_size: usize) -> 
     }
     Ok(out)
 }
+
+/// A model whose accuracy is below this multiple of chance (100 / classes %) is "near chance":
+/// loaded weights that were trained on other data, or with another input normalisation.
+pub const NEAR_CHANCE: f64 = 2.0;
+
+/// `accuracy` (%) is below [`NEAR_CHANCE`] × chance for `num_classes` classes.
+pub fn near_chance(accuracy: f64, num_classes: usize) -> bool {
+    accuracy < NEAR_CHANCE * 100.0 / num_classes.max(1) as f64
+}
