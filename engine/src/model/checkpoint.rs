@@ -129,7 +129,9 @@ pub fn read_metadata(path: &Path) -> Result<Option<CheckpointMeta>, ModelError> 
     }
 }
 
-/// Write `tensors` (name, tensor) with `meta` to `path` as safetensors.
+/// Write `tensors` (name, tensor) with `meta` to `path` as safetensors, byte for byte the same
+/// for the same tensors and metadata (the metadata keys sorted: safetensors writes them in a
+/// `HashMap`'s random order, and a resumed run's checkpoints must equal an uninterrupted run's).
 ///
 /// Errors: [`ModelError::Io`] or [`ModelError::Write`], naming `path`.
 pub fn write_safetensors(
@@ -137,18 +139,35 @@ pub fn write_safetensors(
     meta: &CheckpointMeta,
     path: &Path,
 ) -> Result<(), ModelError> {
-    safetensors::tensor::serialize_to_file(tensors, Some(meta.to_map()), path).map_err(
-        |e| match e {
-            safetensors::SafeTensorError::IoError(source) => ModelError::Io {
-                path: path.to_path_buf(),
-                source,
-            },
-            other => ModelError::Write {
-                path: path.to_path_buf(),
-                source: other.into(),
-            },
-        },
-    )
+    let mut bytes = safetensors::tensor::serialize(tensors, Some(meta.to_map())).map_err(|e| {
+        ModelError::Write {
+            path: path.to_path_buf(),
+            source: e.into(),
+        }
+    })?;
+    sort_header(&mut bytes);
+    std::fs::write(path, &bytes).map_err(|source| ModelError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Rewrite the JSON header of serialised safetensors `bytes` with every object's keys sorted.
+/// The same keys and values in another order serialise to the same length, so the header size and
+/// the data offsets stay as they are.
+fn sort_header(bytes: &mut [u8]) {
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
+    let header = &bytes[8..8 + n];
+    // serde_json's `Value` keeps objects in a BTreeMap (no `preserve_order` feature): sorted.
+    let value: serde_json::Value =
+        serde_json::from_slice(header).expect("safetensors wrote a JSON header");
+    let sorted = serde_json::to_vec(&value).expect("a JSON value serialises");
+    assert!(
+        sorted.len() <= n,
+        "the sorted header is as long as the original"
+    );
+    bytes[8..8 + sorted.len()].copy_from_slice(&sorted);
+    bytes[8 + sorted.len()..8 + n].fill(b' ');
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 
 use super::proto::{
-    Event, PluginData, Summary, SummaryMetadata, SummaryValue, TensorProto, TensorShapeDim,
-    TensorShapeProto, DT_STRING, FILE_VERSION,
+    Event, PluginData, Summary, SummaryMetadata, SummaryValue, TensorProto, TensorShapeProto,
+    DT_STRING, FILE_VERSION,
 };
 use super::record::write_record;
 
@@ -86,9 +86,9 @@ impl EventFile {
             tag: tag.into(),
             tensor: Some(TensorProto {
                 dtype: DT_STRING,
-                tensor_shape: Some(TensorShapeProto {
-                    dim: vec![TensorShapeDim { size: 1 }],
-                }),
+                // A scalar string: TensorBoard renders it as one Markdown paragraph (a `[1]`
+                // vector would be drawn as a one-cell table).
+                tensor_shape: Some(TensorShapeProto { dim: Vec::new() }),
                 string_val: vec![text.as_bytes().to_vec()],
             }),
             metadata: Some(SummaryMetadata {
