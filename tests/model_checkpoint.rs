@@ -200,3 +200,25 @@ fn pytorch_batch_counters_are_ignored_and_f64_is_converted() {
     b.load(&path).unwrap();
     assert_eq!(logits(&a), logits(&b));
 }
+
+#[test]
+fn the_same_model_saves_to_the_same_bytes_with_its_architecture_in_the_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = build(&cnn_bn(), 0);
+    // Each save builds its metadata map anew, with its own random hash order.
+    let files: Vec<Vec<u8>> = (0..8)
+        .map(|i| {
+            let path = dir.path().join(format!("{i}.safetensors"));
+            m.save(&path).unwrap();
+            std::fs::read(&path).unwrap()
+        })
+        .collect();
+    assert!(files.iter().all(|f| f == &files[0]));
+    let meta = mkd_tui::model::read_metadata(&dir.path().join("0.safetensors"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(meta.spec, cnn_bn());
+    assert_eq!(meta.num_classes, m.num_classes());
+    assert_eq!(meta.input, m.input_shape());
+    assert_eq!(meta.provenance, None);
+}

@@ -10,6 +10,7 @@ pub mod data;
 pub mod describe;
 pub mod distill;
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod planner;
 pub mod preset;

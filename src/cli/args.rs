@@ -21,6 +21,8 @@ Examples:
   mkd-tui ls                                list the runs under runs/
   mkd-tui stop-replay runs/compare-x --set stop.min_epochs=10   where another stop rule would have stopped
   mkd-tui resume runs/quick-20261129T190000Z  continue an interrupted run
+  mkd-tui export runs/quick-20261129T190000Z  the student for PyTorch (model.safetensors, model.py)
+  mkd-tui predict runs/quick-20261129T190000Z --split test   per-image predictions and logits (CSV)
 
 Exit codes: 0 finished, 1 failed, 2 bad preset or arguments, 130 stopped by the user.";
 
@@ -81,6 +83,58 @@ pub enum CliCommand {
     },
     /// Training and inference images/s and peak memory of the benchmark and preset models.
     Bench(super::bench::BenchArgs),
+    /// Write a run's model for PyTorch: model.safetensors (state_dict names, metadata with the
+    /// architecture, dataset, class names and input normalisation) and model.py (an nn.Module).
+    Export(ExportArgs),
+    /// Write a run's model's prediction and logits for every image of a split (CSV).
+    Predict(PredictArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Run directory.
+    pub run_dir: PathBuf,
+    /// Model to export: a name from the chain (`student`, `ta1`, `teacher`) or a control arm's
+    /// checkpoint (`student-scratch`). Default: the student.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Folder to write into (default: RUN_DIR/export/<model>); files there are never overwritten.
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Run directory.
+    pub run_dir: PathBuf,
+    /// Model, as for `export`. Default: the student.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Which images.
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: PredictSplit,
+    /// CSV file to write (default: RUN_DIR/predictions/<model>-<split>.csv); never overwritten.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// A split of the run's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PredictSplit {
+    Test,
+    Val,
+    Train,
+}
+
+impl PredictSplit {
+    /// `test`, `val`, `train`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PredictSplit::Test => "test",
+            PredictSplit::Val => "val",
+            PredictSplit::Train => "train",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

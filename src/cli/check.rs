@@ -1,6 +1,7 @@
 //! `mkd-tui check PRESET`: validate and print the plan; trains nothing.
 
 use super::args::CheckArgs;
+use super::loaded_model;
 use super::ExitCode;
 use crate::describe::params;
 use crate::preset::{OptimizerConfig, ScheduleConfig};
@@ -18,22 +19,22 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let p = &loaded.preset;
     let plan = Plan::new(p);
     // A plan that cannot run is not valid: read the data and any teacher weights now.
-    if let Err(e) = crate::data::load(&p.data, p.seed) {
-        eprintln!("{}: data: {e}", args.preset.display());
-        return Ok(ExitCode::BadInput);
-    }
-    for s in plan.stages.iter().filter(|s| s.weights.is_some()) {
-        let device = candle_core::Device::Cpu;
-        let loaded =
-            crate::model::Classifier::new(&s.spec, plan.input, plan.num_classes, 0, &device)
-                .map_err(anyhow::Error::from)
-                .and_then(|mut m| {
-                    m.load(s.weights.as_deref().unwrap_or_else(|| unreachable!()))
-                        .map_err(anyhow::Error::from)
-                });
-        if let Err(e) = loaded {
-            eprintln!("{}: chain.{}.weights: {e:#}", args.preset.display(), s.name);
+    let data = match crate::data::load(&p.data, p.seed) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{}: data: {e}", args.preset.display());
             return Ok(ExitCode::BadInput);
+        }
+    };
+    let mut loaded_notes = Vec::new();
+    for s in plan.stages.iter().filter(|s| s.weights.is_some()) {
+        let path = s.weights.as_deref().unwrap_or_else(|| unreachable!());
+        match loaded_model::judge(s, &plan, &data, path) {
+            Ok(note) => loaded_notes.push((s.index, note)),
+            Err(e) => {
+                eprintln!("{}: chain.{}.weights: {e:#}", args.preset.display(), s.name);
+                return Ok(ExitCode::BadInput);
+            }
         }
     }
     let (train, val, test) = p.data.split_sizes();
@@ -132,6 +133,12 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         if let Some(w) = &s.weights {
             println!("    weights: {}", w.display());
+        }
+        for (_, note) in loaded_notes.iter().filter(|(i, _)| *i == s.index) {
+            println!("    {}", note.accuracy);
+            for warning in &note.warnings {
+                println!("    warning: {warning}");
+            }
         }
     }
     if let Some(max) = p.stop.max_epochs {

@@ -1,5 +1,5 @@
 //! The command line: `mkd-tui [PRESET]`, `run`, `check`, `compare`, `presets`, `bench`, `resume`, `ls`, `attach`,
-//! `stop-replay`.
+//! `stop-replay`, `export`, `predict`.
 
 mod args;
 mod attach;
@@ -11,12 +11,16 @@ mod compare_slurm;
 mod compare_view;
 mod detach;
 mod exit;
+mod export;
 mod list_presets;
+mod loaded_model;
 mod ls;
 mod ls_comparisons;
 mod output;
+mod predict;
 mod resume;
 mod run;
+mod run_model;
 mod stop_replay;
 
 pub use args::{Cli, CliCommand};
@@ -30,6 +34,8 @@ pub fn main(cli: Cli) -> i32 {
         Some(CliCommand::Compare(args)) => compare::compare(&args),
         Some(CliCommand::Presets { dir }) => list_presets::list(&dir),
         Some(CliCommand::Bench(args)) => bench::bench(&args),
+        Some(CliCommand::Export(args)) => export::export(&args),
+        Some(CliCommand::Predict(args)) => predict::predict(&args),
         Some(CliCommand::Resume(args)) => resume::resume(&args),
         Some(CliCommand::Ls { runs }) => ls::list(&runs),
         Some(CliCommand::StopReplay { paths, set }) => stop_replay::stop_replay(&paths, &set),

@@ -22,6 +22,10 @@ pub struct Dataset {
     pub mean: Vec<f32>,
     /// Per-channel population standard deviation of the train part ([0, 1] units, ≥ 1e-6).
     pub std: Vec<f32>,
+    /// Where each image of each split comes from: its index in the training file(s) (train,
+    /// validation) or the test file(s) (test); for digits, all three index the one CSV's data
+    /// rows. `predict` writes them so that a user can find the raw image.
+    pub source: super::SplitIndices,
 }
 
 impl Dataset {

@@ -103,6 +103,7 @@ fn assemble(
         test: make(test_raw, &indices.test),
         mean: norm.mean.clone(),
         std: norm.std.clone(),
+        source: indices.clone(),
     }
 }
 

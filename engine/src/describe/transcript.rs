@@ -121,6 +121,20 @@ impl Transcript {
             ),
             Event::StageFinished { model, arms, .. } => {
                 self.results.insert(model.clone(), arms.clone());
+                let loaded = self.plan.as_ref().and_then(|p| {
+                    p.nodes
+                        .iter()
+                        .find(|n| &n.name == model)
+                        .and_then(|n| n.weights.as_ref())
+                });
+                if let (Some(_), [a]) = (loaded, &arms[..]) {
+                    // Not trained here: its accuracies were evaluated once, there is no epoch.
+                    return Some(format!(
+                        "[{t}] {model} done: loaded, val {:.2}% test {:.2}% (evaluated, not trained here)",
+                        a.best_val_acc,
+                        a.test_acc_at_best
+                    ));
+                }
                 let parts: Vec<String> = arms
                     .iter()
                     .map(|a| {

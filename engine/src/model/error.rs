@@ -50,6 +50,24 @@ pub enum ModelError {
         reason: String,
     },
 
+    /// A PyTorch pickle (`torch.save`) where a safetensors file was expected.
+    #[error("checkpoint {path} is a PyTorch pickle (torch.save), not safetensors: convert it in Python with `from safetensors.torch import save_file; save_file(model.state_dict(), \"teacher.safetensors\")`, the model defined as in the model.py that `mkd-tui export` writes")]
+    PyTorchPickle {
+        /// The checkpoint file.
+        path: PathBuf,
+    },
+
+    /// The file's tensors have the model's shapes under other names.
+    #[error("checkpoint {path} has tensors of the right shapes under other names (only the names differ; a PyTorch nn.Sequential numbers its layers): name them as the model.py that `mkd-tui export` writes does.\n  found:    {found}\n  expected: {expected}")]
+    NamesDiffer {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// The file's tensor names with their shapes, sorted by name.
+        found: String,
+        /// The model's variable names with their shapes, sorted by name.
+        expected: String,
+    },
+
     /// A tensor the model needs is absent from the checkpoint.
     #[error("checkpoint {path} has no tensor `{name}` (expected shape {expected:?}); it was saved from another architecture")]
     MissingTensor {

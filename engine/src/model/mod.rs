@@ -16,6 +16,7 @@ mod im2col;
 mod init;
 mod label;
 mod max_pool;
+mod metadata;
 mod mlp;
 pub(crate) mod par;
 mod plain_cnn;
@@ -26,7 +27,9 @@ mod resnet_cifar;
 mod spec;
 mod validate;
 
+pub use checkpoint::{read_metadata, write_safetensors};
 pub use classifier::Classifier;
 pub use dropout::Dropout;
 pub use error::ModelError;
+pub use metadata::{CheckpointMeta, Provenance};
 pub use spec::ModelSpec;

@@ -1,5 +1,5 @@
 //! The run directory: preset copy, `events.jsonl`, `metrics.csv`, `checkpoints/`, `status.json`,
-//! `report.md` and `report.json`.
+//! `report.md` and `report.json`, TensorBoard event files under `tb/`.
 
 pub mod atomic;
 mod create;
@@ -10,6 +10,7 @@ pub mod planner_report;
 mod recorder;
 pub mod report;
 mod status;
+pub mod tensorboard;
 
 pub use create::{portable_preset_yaml, RunDir, RunDirError};
 pub use lock::{pid_alive, LockError, RunLock};

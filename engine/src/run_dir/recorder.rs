@@ -1,21 +1,25 @@
-//! Writes every lifecycle event to `events.jsonl` and every epoch to `metrics.csv` as it happens.
+//! Writes every lifecycle event to `events.jsonl`, every epoch to `metrics.csv`, and the curves to
+//! TensorBoard event files (`tb/`) as it happens.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
+use super::tensorboard::TensorBoard;
 use super::RunDir;
 use crate::error::{Error, Result};
 use crate::protocol::Event;
 
 /// Appends events to the run directory. `BatchProgress` is not recorded (it is lossy and
 /// frequent); every other event is one JSON line, flushed at once so a reader — or a crash —
-/// sees everything up to the last epoch.
+/// sees everything up to the last epoch. Curves also go to TensorBoard ([`TensorBoard`]); a
+/// resumed run writes new event files beside the interrupted run's.
 pub struct Recorder {
     events: BufWriter<File>,
     metrics: BufWriter<File>,
     events_path: PathBuf,
     metrics_path: PathBuf,
+    tensorboard: TensorBoard,
     /// Lines in `events.jsonl` and `metrics.csv` (header included) so far.
     lines: (usize, usize),
 }
@@ -38,6 +42,7 @@ impl Recorder {
             metrics,
             events_path,
             metrics_path,
+            tensorboard: TensorBoard::new(dir.path()),
             lines: (0, 1),
         })
     }
@@ -75,6 +80,7 @@ impl Recorder {
                 metrics: BufWriter::new(append(&metrics_path)?),
                 events_path,
                 metrics_path,
+                tensorboard: TensorBoard::new(dir.path()),
                 lines: (events_lines, metrics_lines),
             },
             events,
@@ -123,7 +129,7 @@ impl Recorder {
             })?;
             self.lines.1 += 1;
         }
-        Ok(())
+        self.tensorboard.record(event)
     }
 }
 

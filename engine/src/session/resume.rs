@@ -256,9 +256,14 @@ pub fn load_finished(
 }
 
 /// Save `model` to `path` through a temporary file and a rename, so a reader (or a crash) never
-/// sees half a checkpoint.
-pub fn save_atomically(model: &Classifier, path: &Path) -> Result<()> {
+/// sees half a checkpoint; `provenance` (dataset, normalisation, class names) goes into its
+/// metadata.
+pub fn save_atomically(
+    model: &Classifier,
+    path: &Path,
+    provenance: Option<&crate::model::Provenance>,
+) -> Result<()> {
     let tmp = path.with_extension("safetensors.tmp");
-    model.save(&tmp)?;
+    model.save_with(&tmp, provenance)?;
     std::fs::rename(&tmp, path).with_context(|| format!("renaming {} into place", tmp.display()))
 }

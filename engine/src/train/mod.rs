@@ -18,7 +18,7 @@ pub use adamw::AdamW;
 pub use dense_epoch::{train_epoch_dense, CachedTeacher, DenseTarget, TeacherSource};
 pub use epoch::{train_epoch, BatchReport, EpochOutcome, EpochStats, KdTarget};
 pub use error::TrainError;
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, logits, near_chance, NEAR_CHANCE};
 pub use logit_cache::LogitCache;
 pub use optimizer::{build_optimizer, Optimizer};
 pub use optimizer_state::OptimizerState;

@@ -103,6 +103,24 @@ impl Report {
         );
         for m in &self.models {
             for (a, extra) in m.arms.iter().map(|a| (&a.result, a)) {
+                if m.weights.is_some() {
+                    // Not trained here: no epochs, no best epoch, no throughput; the accuracies
+                    // are the loaded weights' own, evaluated once.
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} | {} | {} | {} | — | loaded | — | {:.2} | — | {:.2} | {:.2} | — | {} | — |",
+                        m.name,
+                        m.role.as_str(),
+                        m.arch,
+                        m.params,
+                        m.macs,
+                        a.best_val_acc,
+                        a.test_acc_at_best,
+                        a.last_test_acc,
+                        clock(a.seconds),
+                    );
+                    continue;
+                }
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} | {} | {} | {} | {}/{} | {:.2} | {} | {:.2} | {:.2} | {:.0} | {} | {} |",
@@ -116,7 +134,7 @@ impl Report {
                         (ArmKind::Kd, Some(t)) => t,
                         _ => "—",
                     },
-                    if m.weights.is_some() { "loaded" } else { a.arm.as_str() },
+                    a.arm.as_str(),
                     a.epochs_run,
                     m.epochs_planned,
                     a.best_val_acc,

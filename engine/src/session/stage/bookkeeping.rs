@@ -26,7 +26,8 @@ pub(super) fn save_best(
     model: &Classifier,
     checkpoint: &Path,
 ) -> Result<()> {
-    resume::save_atomically(model, checkpoint).with_context(|| {
+    let provenance = crate::model::Provenance::of(ctx.data);
+    resume::save_atomically(model, checkpoint, Some(&provenance)).with_context(|| {
         format!(
             "saving the best checkpoint of {} ({} arm)",
             stage.name,

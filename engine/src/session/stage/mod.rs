@@ -67,6 +67,16 @@ pub fn run_loaded(ctx: &mut StageContext, stage: &StagePlan) -> Result<StageOutc
             path.display()
         ),
     })?;
+    if train::near_chance(val, ctx.plan.num_classes) {
+        ctx.emit(Event::Log {
+            level: LogLevel::Warn,
+            message: format!(
+                "{}: validation accuracy {val:.2}% is near chance ({:.2}%): were these weights trained on this dataset, with this program's input normalisation?",
+                stage.name,
+                100.0 / ctx.plan.num_classes as f64
+            ),
+        })?;
+    }
     ctx.emit(Event::StageFinished {
         stage: stage.index,
         model: stage.name.clone(),
