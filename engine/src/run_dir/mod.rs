@@ -12,7 +12,7 @@ pub mod report;
 mod status;
 
 pub use create::{RunDir, RunDirError};
-pub use lock::{pid_alive, LockError, RunLock};
+pub use lock::{held, LockError, RunLock};
 pub use recorder::Recorder;
 pub use report::{
     ArmReport, Comparison, DistillationChange, EpochSpan, ModelReport, Report, ReportBuilder,

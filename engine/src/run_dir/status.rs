@@ -53,9 +53,10 @@ impl Status {
         })
     }
 
-    /// The state as people should see it: a `running` run whose process is gone was interrupted.
-    pub fn effective_state(&self) -> RunState {
-        if self.state == RunState::Running && !super::pid_alive(self.pid) {
+    /// The state as people should see it: a `running` run of run directory `dir` whose lock no
+    /// process holds was interrupted (the lock, not `pid`: a pid is recycled by another process).
+    pub fn effective_state(&self, dir: &std::path::Path) -> RunState {
+        if self.state == RunState::Running && !super::held(dir) {
             RunState::Interrupted
         } else {
             self.state
@@ -67,5 +68,29 @@ impl Status {
         // Atomic with a unique temporary name: the worker and a signal handler may both write it.
         let bytes = serde_json::to_vec_pretty(self)?;
         super::atomic::write_atomic(path, &bytes, "writing the run status")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run killed without a word leaves `running` and its pid in `status.json`; when that pid is
+    /// reused by a live process (here: this test's own), the run is still seen as interrupted,
+    /// because nothing holds its lock.
+    #[test]
+    fn a_recycled_pid_does_not_make_a_dead_run_look_alive() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = super::super::RunLock::acquire(dir.path()).unwrap();
+        let status = Status::now(RunState::Running, None);
+        assert_eq!(status.pid, std::process::id(), "a live pid in the file");
+        assert_eq!(status.effective_state(dir.path()), RunState::Running);
+        drop(lock); // the run's process died; its pid lives on in another process
+        assert_eq!(status.effective_state(dir.path()), RunState::Interrupted);
+        let foreign = Status {
+            pid: 1,
+            ..status.clone()
+        }; // init: always alive, never a run
+        assert_eq!(foreign.effective_state(dir.path()), RunState::Interrupted);
     }
 }
