@@ -109,11 +109,9 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             rows.to_vec(),
         );
         table.teacher_file = preset.chain.teacher.weights.clone();
-        let (md, json) = (out.join("compare.md"), out.join("compare.json"));
-        std::fs::write(&json, serde_json::to_vec_pretty(&table)?)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", json.display()))?;
-        std::fs::write(&md, table.to_markdown())
-            .map_err(|e| anyhow::anyhow!("{}: {e}", md.display()))?;
+        let sizes = rows.iter().find_map(|r| r.sizes);
+        table.settings = Some(compare::Settings::new(&preset, &seeds, sizes));
+        compare::write::write_all(&out, &table)?;
         Ok(table)
     };
     let total: usize = all_arms.iter().map(|(_, a)| a.len()).sum();
