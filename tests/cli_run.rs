@@ -340,3 +340,39 @@ fn two_runs_given_one_out_folder_one_is_refused() {
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"finished\""), "{status}");
 }
+
+/// With `stop.enabled: false` a margin that stops every distilled model at epoch 3 with the rule
+/// on (Δ ≤ 100 pp always holds) stops none: fixed-epoch KD, and the report says the rule was off.
+#[test]
+fn a_stop_rule_switched_off_never_stops_distillation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, enabled: &str| {
+        let out = tmp.path().join(name);
+        let o = bin()
+            .args(["run", TINY, "--headless", "--out"])
+            .arg(&out)
+            .args(["--set", "training.epochs=4", "--set", "stop.margin=100"])
+            .args(["--set", &format!("stop.enabled={enabled}")])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let events = std::fs::read_to_string(out.join("events.jsonl")).unwrap();
+        let stops = events
+            .lines()
+            .filter(|l| l.contains("\"event\":\"stop_decision\""))
+            .count();
+        (
+            stops,
+            std::fs::read_to_string(out.join("report.md")).unwrap(),
+        )
+    };
+    let (stops_on, _) = run("on", "true");
+    assert_eq!(stops_on, 2, "with the rule on, ta1 and the student stop");
+    let (stops_off, md) = run("off", "false");
+    assert_eq!(stops_off, 0, "{md}");
+    assert!(
+        md.contains("stop rule at the end: off (enabled: false)"),
+        "{md}"
+    );
+    assert!(!md.contains("## Distillation stops"), "{md}");
+}

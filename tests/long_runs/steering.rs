@@ -65,6 +65,7 @@ fn detach_then_steer_through_the_socket_while_viewers_come_and_go() {
     first.wait().unwrap();
 
     let rule = StopRule {
+        enabled: true,
         ema: 0.0,
         min_epochs: 1,
         patience: 1,

@@ -247,3 +247,89 @@ fn the_notes_line_names_augmentation_and_a_mean_kl() {
         "{text}"
     );
 }
+
+/// A viewer's key bar at 80×24 has `X stop run` too; it still keeps `? help` (the editing keys
+/// give way: the stop panel says how to edit).
+#[test]
+fn a_viewers_key_bar_at_80x24_keeps_help() {
+    let mut script = Script::new(App::new(mkd_tui::tui::TuiOptions {
+        viewer: true,
+        ..options(false)
+    }));
+    tui_fixture::through_ta(&mut script);
+    tui_fixture::student_epochs(&mut script, 2);
+    let terminal = render(&script.app, 80, 24);
+    let rows = rows(&terminal);
+    let bar = rows.last().unwrap();
+    assert!(bar.contains("? help"), "{bar}");
+    assert!(bar.contains("q leave  X stop run"), "{bar}");
+    // The owner's bar at 80 columns is as before.
+    let owner = rows_of(&distilling(), 80, 24);
+    assert!(owner.last().unwrap().contains(KEY_BAR_80));
+}
+
+fn rows_of(app: &App, width: u16, height: u16) -> Vec<String> {
+    rows(&render(app, width, height))
+}
+
+/// `stop.enabled: false` in force: the stop panel says the rule is off (in its title at 80×24,
+/// on its status line when there is room).
+#[test]
+fn a_stop_rule_switched_off_is_shown_in_the_stop_panel() {
+    let mut app = distilling();
+    app.on_event(&Event::StopRuleApplied {
+        rule: mkd_tui::stop::StopRule {
+            enabled: false,
+            ..tui_fixture::rule()
+        },
+    });
+    let small = rows_of(&app, 80, 24);
+    assert!(row_with(&small, "stop strategy").contains("rule off"));
+    let large = rows_of(&app, 120, 40);
+    row_with(&large, "rule off · s stops KD by hand");
+}
+
+/// A model name with wide characters (two cells each) keeps every row of the screen at the
+/// terminal's width and the diagram's columns aligned.
+#[test]
+fn a_wide_character_model_name_keeps_the_layout() {
+    let name = "学生模型";
+    let mut plan = tui_fixture::plan();
+    plan.nodes[2].name = name.into();
+    let mut script = Script::new(App::new(options(false)));
+    tui_fixture::through_ta_of(&mut script, plan);
+    script.send(Event::StageStarted {
+        stage: 2,
+        model: name.into(),
+        epochs: 8,
+        batches_per_epoch: 422,
+        arms: tui_fixture::student_arms(),
+    });
+    for (epoch, v) in [(1, 80.5), (2, 82.0)] {
+        for arm in tui_fixture::student_arms() {
+            script.send(tui_fixture::record(2, name, arm, epoch, v, 2.0));
+        }
+    }
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let rows = rows_of(&script.app, w, h);
+        // A wide character fills its cell and the next (a blank here): one char per cell.
+        assert_all_rows_fit(&rows, w as usize);
+        let at = |row: &str, needle: &str| {
+            let byte = row
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} in {row:?}"));
+            row[..byte].chars().count()
+        };
+        let first = name.chars().next().unwrap().to_string();
+        let named: Vec<&String> = rows.iter().filter(|r| r.contains(&first)).collect();
+        assert!(!named.is_empty(), "the name is on the screen");
+        for row in named {
+            // Still closed by its border: nothing pushed past the right edge.
+            assert!(row.ends_with(['│', '┐', '┤', '┘']), "{row}");
+        }
+        let _ = at;
+        if w == 80 {
+            snapshot("wide_name_80x24", rows.join("\n"));
+        }
+    }
+}
