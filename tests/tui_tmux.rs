@@ -92,6 +92,15 @@ fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
     // Back on the normal screen: the UI's frame is gone and the run directory was printed.
     assert!(!screen.contains("q quit"), "{screen}");
     assert!(screen.contains("run directory"), "{screen}");
+    // ... and the outcome: the student's distilled-vs-scratch line and the report's path.
+    assert!(
+        screen.contains("student: distilled ") && screen.contains(" vs scratch "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("report: {}", out.join("report.md").display())),
+        "{screen}"
+    );
     assert!(Path::new(&out.join("report.json")).is_file());
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"finished\""), "{status}");

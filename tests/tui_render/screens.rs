@@ -53,7 +53,8 @@ fn quit_dialog_asks_before_stopping() {
     app.on_key(Key::Char('q'));
     let text = screen(&render(&app, 80, 24));
     snapshot("quit_dialog_80x24", &text);
-    assert!(text.contains("Stop training? The run directory keeps what is done."));
+    assert!(text.contains("Stop training? The run directory keeps what is done:"));
+    assert!(text.contains("`mkd-tui resume` continues it from its last finished epoch."));
     assert!(text.contains("y stop") && text.contains("n keep training"));
 }
 
