@@ -376,3 +376,51 @@ fn a_stop_rule_switched_off_never_stops_distillation() {
     );
     assert!(!md.contains("## Distillation stops"), "{md}");
 }
+
+/// `ls` on a run still running (its lock held, here by the test) shows the best test accuracy of
+/// each model finished so far; with nobody holding the lock it is `interrupted`.
+#[test]
+fn ls_shows_finished_models_of_a_running_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = bin()
+        .args(["run", TINY, "--headless", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Back to the moment the student's stage started: the teacher and ta1 are done.
+    let events = std::fs::read_to_string(out.join("events.jsonl")).unwrap();
+    let cut: Vec<&str> = events
+        .lines()
+        .take_while(|l| !(l.contains("\"stage_started\"") && l.contains("\"student\"")))
+        .collect();
+    std::fs::write(out.join("events.jsonl"), cut.join("\n") + "\n").unwrap();
+    let report: mkd_tui::run_dir::Report =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let best = |name: &str| {
+        let m = report.models.iter().find(|m| m.name == name).unwrap();
+        format!("{name} {:.2}", m.arms[0].result.test_acc_at_best)
+    };
+    mkd_tui::run_dir::Status::now(mkd_tui::run_dir::RunState::Running, None)
+        .write(&out.join("status.json"))
+        .unwrap();
+    let ls = || {
+        let o = bin()
+            .args(["ls", "--runs"])
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let lock = mkd_tui::run_dir::RunLock::acquire(&out).unwrap();
+    let listing = ls();
+    let line = listing.lines().find(|l| l.contains("tiny-digits")).unwrap();
+    assert!(line.contains(" running "), "{listing}");
+    assert!(
+        line.ends_with(&format!("{} · {}", best("teacher"), best("ta1"))),
+        "{listing}"
+    );
+    drop(lock);
+    assert!(ls().contains(" interrupted "), "nobody holds the lock");
+}
