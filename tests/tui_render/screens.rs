@@ -290,11 +290,12 @@ fn a_stop_rule_switched_off_is_shown_in_the_stop_panel() {
     row_with(&large, "rule off · s stops KD by hand");
 }
 
-/// A model name with wide characters (two cells each) keeps every row of the screen at the
-/// terminal's width and the diagram's columns aligned.
+/// A model name with wide characters (two cells each, 24 here) keeps the layout: the chart's
+/// legend gives way before the panel border, and log lines wrap by cells instead of being cut at
+/// the border (what counting characters did).
 #[test]
 fn a_wide_character_model_name_keeps_the_layout() {
-    let name = "学生模型";
+    let name = "学生模型学生模型学生模型";
     let mut plan = tui_fixture::plan();
     plan.nodes[2].name = name.into();
     let mut script = Script::new(App::new(options(false)));
@@ -329,6 +330,22 @@ fn a_wide_character_model_name_keeps_the_layout() {
             assert!(row.ends_with(['│', '┐', '┤', '┘']), "{row}");
         }
         let _ = at;
+        // The legend in the chart's title stops before the border it shares with the stop panel.
+        assert!(
+            row_with(&rows, "stop strategy").contains("─┬"),
+            "{}",
+            rows[5]
+        );
+        // Every log entry ends with its throughput, on its row or the wrapped one below.
+        for (i, row) in rows.iter().enumerate() {
+            if row.starts_with("│ 00:") && row.contains(&first) {
+                let next = rows.get(i + 1).map_or("", String::as_str);
+                assert!(
+                    row.contains("img/s") || next.contains("img/s") || i + 2 == rows.len(),
+                    "cut log line:\n{row}\n{next}"
+                );
+            }
+        }
         if w == 80 {
             snapshot("wide_name_80x24", rows.join("\n"));
         }
