@@ -144,15 +144,22 @@ pub fn latex_text(s: &str) -> String {
     out
 }
 
-/// `x` with `decimals` decimals, or none when it is a whole number: `9`, not `9.0`.
+/// `x` with at most `decimals` decimals and no trailing zeros: `9`, not `9.0` (also when it only
+/// rounds to a whole number: 0.98 → `1`); `4.7`, not `4.70`.
 pub fn plain(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
         return "—".to_string();
     }
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{:.0}", x.round())
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        format!("{x:.decimals$}")
+        s
+    };
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s
     }
 }
 
@@ -166,6 +173,10 @@ mod tests {
         assert_eq!(plain(9.5, 1), "9.5");
         assert_eq!(plain(1.0 / 3.0, 2), "0.33");
         assert_eq!(plain(f64::NAN, 1), "—");
+        assert_eq!(plain(0.98, 1), "1", "rounds to a whole number");
+        assert_eq!(plain(4.70, 2), "4.7");
+        assert_eq!(plain(1200.0, 0), "1200");
+        assert_eq!(plain(-0.01, 1), "0");
     }
 
     #[test]
