@@ -70,7 +70,49 @@ fn a_case_is_measured_in_a_child_and_printed_as_json() {
     assert!(r["infer_images_per_s"][0].as_f64().unwrap() > 0.0);
     if cfg!(target_os = "linux") {
         assert!(r["peak_rss_mib"].as_f64().unwrap() > 0.0);
+        // The processor named with the figure, as /proc/cpuinfo gives it.
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+        let model = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name"))
+            .map(|v| v.trim_start_matches([' ', '\t', ':']).trim());
+        assert_eq!(r["cpu"]["model"].as_str(), model.or(Some("unknown")));
+        let avx2 = cpuinfo
+            .lines()
+            .any(|l| l.starts_with("flags") && l.contains(" avx2"));
+        let listed = r["cpu"]["extensions"].as_array().unwrap();
+        assert_eq!(listed.iter().any(|e| e == "avx2"), avx2, "{}", r["cpu"]);
     }
+}
+
+#[test]
+fn the_table_names_the_cpu_first() {
+    let o = bin()
+        .args([
+            "bench",
+            "--cases",
+            "quick/student",
+            "--seconds",
+            "0",
+            "--threads",
+            "1",
+            "--batch",
+            "8",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with("CPU: ") && first.contains("vector extensions: "),
+        "{out}"
+    );
 }
 
 #[test]

@@ -342,3 +342,22 @@ fn augmentation_dropout_and_kl_reduction_are_checked_and_shown() {
     assert!(out.contains("KL mean"), "{out}");
     assert!(out.contains("mlp-512-256-d0.5"), "{out}");
 }
+
+/// `stop.enabled: false` is the off switch of the stop rule, and `check` says so.
+#[test]
+fn check_shows_a_stop_rule_switched_off() {
+    let o = bin()
+        .args(["check", "presets/quick.yaml", "--set", "stop.enabled=false"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "stdout {out}\nstderr {err}");
+    let stop = out
+        .lines()
+        .find(|l| l.starts_with("stop "))
+        .unwrap_or_default();
+    assert!(
+        stop.contains("off (enabled: false): no automatic stop"),
+        "{out}"
+    );
+}

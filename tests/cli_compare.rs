@@ -58,7 +58,10 @@ fn every_strategy_and_the_one_assistant_sweep_make_one_table() {
     assert_eq!(ex.chains, 3);
     assert!(ex.dynamic_ratio.is_some());
     let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
-    assert!(md.contains("| strategy | runs | test % |"), "{md}");
+    assert!(
+        md.contains("| strategy | seeds | student test % | 95 % CI |"),
+        "{md}"
+    );
     assert!(
         md.contains("Exhaustive one-assistant search: 3 chains"),
         "{md}"
@@ -78,6 +81,97 @@ fn every_strategy_and_the_one_assistant_sweep_make_one_table() {
         "{md}"
     );
     assert!(md.contains("Fewer than 5 seeds (as few as 2 here)"), "{md}");
+    charts_hold_one_series_per_strategy(&out, &table);
+    tables_beside_compare_md(&out, &table, &md);
+}
+
+/// `(fill, opacity)` of every `<circle>` and the fill of every `<polygon>` of an SVG file that
+/// must parse.
+fn shapes(path: &std::path::Path) -> (Vec<(String, String)>, Vec<String>) {
+    let text = std::fs::read_to_string(path).expect("the chart exists");
+    let doc = roxmltree::Document::parse(&text).expect("the chart parses as XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let attr = |n: roxmltree::Node, a| n.attribute(a).unwrap_or("").to_string();
+    let circles = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .map(|n| (attr(n, "fill"), attr(n, "opacity")))
+        .collect();
+    let polygons = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polygon"))
+        .map(|n| attr(n, "fill"))
+        .collect();
+    (circles, polygons)
+}
+
+/// compare.md links both charts; in each, strategy i's colour marks one point per seed (faint
+/// circles) and one mean (a solid marker; the compute chart's legend repeats it).
+fn charts_hold_one_series_per_strategy(out: &std::path::Path, table: &CompareTable) {
+    use mkd_tui::run_dir::report::plots::style;
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    for (file, means) in [
+        ("plots/student-accuracy.svg", 1),
+        ("plots/accuracy-vs-compute.svg", 2),
+    ] {
+        assert!(
+            md.contains(&format!("]({file})")),
+            "compare.md links {file}"
+        );
+        let (circles, polygons) = shapes(&out.join(file));
+        for (i, s) in table.summary.iter().enumerate() {
+            let c = style::colour(i);
+            let hex = format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+            let seeds = circles
+                .iter()
+                .filter(|(f, o)| *f == hex && o == "0.55")
+                .count();
+            assert_eq!(seeds, s.runs, "{file}: {} has one point per seed", s.label);
+            let marks = polygons.iter().filter(|f| **f == hex).count();
+            assert_eq!(marks, means, "{file}: {} has one mean", s.label);
+        }
+    }
+}
+
+/// The accuracy and cost tables as CSV and LaTeX, with the same rows as compare.md.
+fn tables_beside_compare_md(out: &std::path::Path, table: &CompareTable, md: &str) {
+    let acc = std::fs::read_to_string(out.join("compare-accuracy.csv")).unwrap();
+    let mut lines = acc.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "strategy,seeds,student_test_mean,student_test_sd,student_test_ci95_low,\
+         student_test_ci95_high,student_best_val_mean,teacher_test_mean,assistants_test_mean"
+    );
+    let kd = table.summary.iter().find(|s| s.label == "kd").unwrap();
+    let kd_line = lines.find(|l| l.starts_with("kd,")).unwrap();
+    let fields: Vec<&str> = kd_line.split(',').collect();
+    assert_eq!(fields[1], "2");
+    assert!((fields[2].parse::<f64>().unwrap() - kd.test_mean).abs() < 1e-6);
+    let h = kd.test_ci95.expect("two seeds have an interval");
+    assert!((fields[4].parse::<f64>().unwrap() - (kd.test_mean - h)).abs() < 1e-6);
+    assert!(
+        fields[7].parse::<f64>().unwrap() > 0.0,
+        "the teacher's accuracy: {kd_line}"
+    );
+    let cost = std::fs::read_to_string(out.join("compare-cost.csv")).unwrap();
+    assert_eq!(cost.lines().count(), table.summary.len() + 1);
+    let tex = std::fs::read_to_string(out.join("compare.tex")).unwrap();
+    assert_eq!(tex.matches("\\begin{tabular}").count(), 2, "{tex}");
+    assert!(tex.contains("strategy & seeds & student test \\%"), "{tex}");
+    // Settings in the header; the accuracy table before the cost table; whole numbers plain.
+    assert!(md.contains("T = 4, α = 0.7, KL batchmean"), "{md}");
+    assert!(md.contains("2 epochs per stage, batch 64"), "{md}");
+    let (a, c) = (md.find("## Accuracy").unwrap(), md.find("## Cost").unwrap());
+    assert!(a < c);
+    let scratch_cost = md[c..]
+        .lines()
+        .find(|l| l.starts_with("| scratch |"))
+        .unwrap();
+    assert!(
+        scratch_cost.starts_with("| scratch | 2 | "),
+        "{scratch_cost}"
+    );
+    assert!(!scratch_cost.contains(".0 |"), "{scratch_cost}");
 }
 
 #[test]

@@ -340,3 +340,87 @@ fn two_runs_given_one_out_folder_one_is_refused() {
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"finished\""), "{status}");
 }
+
+/// With `stop.enabled: false` a margin that stops every distilled model at epoch 3 with the rule
+/// on (Δ ≤ 100 pp always holds) stops none: fixed-epoch KD, and the report says the rule was off.
+#[test]
+fn a_stop_rule_switched_off_never_stops_distillation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, enabled: &str| {
+        let out = tmp.path().join(name);
+        let o = bin()
+            .args(["run", TINY, "--headless", "--out"])
+            .arg(&out)
+            .args(["--set", "training.epochs=4", "--set", "stop.margin=100"])
+            .args(["--set", &format!("stop.enabled={enabled}")])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let events = std::fs::read_to_string(out.join("events.jsonl")).unwrap();
+        let stops = events
+            .lines()
+            .filter(|l| l.contains("\"event\":\"stop_decision\""))
+            .count();
+        (
+            stops,
+            std::fs::read_to_string(out.join("report.md")).unwrap(),
+        )
+    };
+    let (stops_on, _) = run("on", "true");
+    assert_eq!(stops_on, 2, "with the rule on, ta1 and the student stop");
+    let (stops_off, md) = run("off", "false");
+    assert_eq!(stops_off, 0, "{md}");
+    assert!(
+        md.contains("stop rule at the end: off (enabled: false)"),
+        "{md}"
+    );
+    assert!(!md.contains("## Distillation stops"), "{md}");
+}
+
+/// `ls` on a run still running (its lock held, here by the test) shows the best test accuracy of
+/// each model finished so far; with nobody holding the lock it is `interrupted`.
+#[test]
+fn ls_shows_finished_models_of_a_running_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = bin()
+        .args(["run", TINY, "--headless", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Back to the moment the student's stage started: the teacher and ta1 are done.
+    let events = std::fs::read_to_string(out.join("events.jsonl")).unwrap();
+    let cut: Vec<&str> = events
+        .lines()
+        .take_while(|l| !(l.contains("\"stage_started\"") && l.contains("\"student\"")))
+        .collect();
+    std::fs::write(out.join("events.jsonl"), cut.join("\n") + "\n").unwrap();
+    let report: mkd_tui::run_dir::Report =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let best = |name: &str| {
+        let m = report.models.iter().find(|m| m.name == name).unwrap();
+        format!("{name} {:.2}", m.arms[0].result.test_acc_at_best)
+    };
+    mkd_tui::run_dir::Status::now(mkd_tui::run_dir::RunState::Running, None)
+        .write(&out.join("status.json"))
+        .unwrap();
+    let ls = || {
+        let o = bin()
+            .args(["ls", "--runs"])
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let lock = mkd_tui::run_dir::RunLock::acquire(&out).unwrap();
+    let listing = ls();
+    let line = listing.lines().find(|l| l.contains("tiny-digits")).unwrap();
+    assert!(line.contains(" running "), "{listing}");
+    assert!(
+        line.ends_with(&format!("{} · {}", best("teacher"), best("ta1"))),
+        "{listing}"
+    );
+    drop(lock);
+    assert!(ls().contains(" interrupted "), "nobody holds the lock");
+}

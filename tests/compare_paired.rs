@@ -118,6 +118,8 @@ fn row(label: &str, seed: u64, test_acc: f64) -> RunRow {
         probe_seconds: 0.0,
         teacher_reused: false,
         run_dir: PathBuf::from("x"),
+        upper: Vec::new(),
+        sizes: None,
     }
 }
 
@@ -181,6 +183,21 @@ fn the_table_pairs_every_strategy_with_scratch_then_kd() {
     old.as_object_mut().unwrap().remove("paired");
     let old: CompareTable = serde_json::from_value(old).unwrap();
     assert!(old.paired.is_empty());
+    // Nor the settings, the teacher/assistant accuracies, the data sizes and the intervals.
+    let mut older = serde_json::to_value(&t).unwrap();
+    older.as_object_mut().unwrap().remove("settings");
+    for s in older["summary"].as_array_mut().unwrap() {
+        let s = s.as_object_mut().unwrap();
+        for k in ["test_ci95", "teacher_test_mean", "assistants"] {
+            s.remove(k);
+        }
+    }
+    for r in older["runs"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("sizes");
+    }
+    let older: CompareTable = serde_json::from_value(older).unwrap();
+    assert_eq!(older.summary[0].test_ci95, None);
+    assert!(older.to_markdown().contains("## Accuracy"));
 }
 
 #[test]

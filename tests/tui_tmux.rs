@@ -92,6 +92,15 @@ fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
     // Back on the normal screen: the UI's frame is gone and the run directory was printed.
     assert!(!screen.contains("q quit"), "{screen}");
     assert!(screen.contains("run directory"), "{screen}");
+    // ... and the outcome: the student's distilled-vs-scratch line and the report's path.
+    assert!(
+        screen.contains("student: distilled ") && screen.contains(" vs scratch "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("report: {}", out.join("report.md").display())),
+        "{screen}"
+    );
     assert!(Path::new(&out.join("report.json")).is_file());
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
     assert!(status.contains("\"finished\""), "{status}");
@@ -403,9 +412,10 @@ fn compare_in_tmux_stops_on_q_y_and_says_how_to_continue() {
     let tmux = Tmux {
         socket: format!("mkd-cmpstop-{}", std::process::id()),
     };
-    start_tui_compare(&tmux, &out, 100);
+    // Epochs enough that the comparison is still in its first runs when it is stopped.
+    start_tui_compare(&tmux, &out, 20_000);
     tmux.wait_for("a run to be training", Duration::from_secs(120), |s| {
-        s.contains("training ")
+        s.contains("/20000")
     });
     send_key(&tmux, "q");
     tmux.wait_for("the stop dialog", Duration::from_secs(30), |s| {

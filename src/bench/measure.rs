@@ -35,6 +35,9 @@ pub struct BenchResult {
     pub infer_images_per_s: Vec<f64>,
     /// Peak resident memory of the process that measured this case alone, MiB (`None` off Linux).
     pub peak_rss_mib: Option<f64>,
+    /// The processor it ran on (absent from PyTorch's lines and older ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<super::Cpu>,
 }
 
 /// Trains and evaluates `case` on random images for `rounds` rounds of about `seconds` each (per
@@ -120,5 +123,6 @@ pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<
         train_images_per_s: train,
         infer_images_per_s: infer,
         peak_rss_mib: peak_rss_mib(),
+        cpu: Some(super::Cpu::detect()),
     })
 }

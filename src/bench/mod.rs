@@ -8,11 +8,13 @@
 #![warn(missing_docs)]
 
 mod case;
+mod cpu;
 mod measure;
 mod peak_memory;
 mod random_images;
 
 pub use case::{preset_cases, reference_cases, BenchCase, KdSpec};
+pub use cpu::Cpu;
 pub use measure::{measure, BenchResult};
 pub use peak_memory::peak_rss_mib;
 pub use random_images::RandomImages;

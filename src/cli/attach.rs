@@ -76,8 +76,10 @@ fn follow(dir: &Path) -> Result<FrontEndLink, String> {
     let follower_tx = lifecycle_tx.clone();
     let gone_dir = dir.to_path_buf();
     std::thread::spawn(move || {
-        let alive =
-            || Status::read(&status_path).is_ok_and(|s| s.effective_state() == RunState::Running);
+        let alive = || {
+            Status::read(&status_path)
+                .is_ok_and(|s| s.effective_state(&gone_dir) == RunState::Running)
+        };
         if let Ok(FollowEnd::ProcessGone) = follow_events(&events, &follower_tx, &alive) {
             let _ = follower_tx.send(Event::Log {
                 level: LogLevel::Warn,
@@ -162,7 +164,9 @@ fn run_exit_code(exit: &crate::headless::HeadlessExit, status: &Path) -> ExitCod
     match exit {
         HeadlessExit::Finished => ExitCode::Success,
         HeadlessExit::Aborted => ExitCode::Aborted,
-        HeadlessExit::Failed(_) => match Status::read(status).map(|s| s.effective_state()) {
+        HeadlessExit::Failed(_) => match Status::read(status)
+            .map(|s| s.effective_state(status.parent().unwrap_or(Path::new("."))))
+        {
             Ok(RunState::Interrupted | RunState::Aborted) => ExitCode::Aborted,
             _ => ExitCode::Failure,
         },

@@ -81,6 +81,8 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(1)
     });
     if !args.json {
+        // Figures differ between machines by more than any change measured here: name the CPU.
+        println!("CPU: {}", crate::bench::Cpu::detect().line());
         println!(
             "batch {}, {threads} threads, {} round(s) of {} s per phase; images/s median (min–max)",
             args.batch, args.rounds, args.seconds

@@ -161,11 +161,9 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             rows.to_vec(),
         );
         table.teacher_file = preset.chain.teacher.weights.clone();
-        let (md, json) = (out.join("compare.md"), out.join("compare.json"));
-        std::fs::write(&json, serde_json::to_vec_pretty(&table)?)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", json.display()))?;
-        std::fs::write(&md, table.to_markdown())
-            .map_err(|e| anyhow::anyhow!("{}: {e}", md.display()))?;
+        let sizes = rows.iter().find_map(|r| r.sizes);
+        table.settings = Some(compare::Settings::new(&preset, &seeds, sizes));
+        compare::write::write_all(&out, &table)?;
         Ok(table)
     };
     let total: usize = all_arms.iter().map(|(_, a)| a.len()).sum();
@@ -213,10 +211,14 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
                         arm.label,
                         dir.display()
                     );
+                    // Held while the run trains, as `run` holds it: readers (`ls`, `attach`, the
+                    // comparison's screen) judge a `running` run alive by its lock.
+                    let run_lock = crate::run_dir::RunLock::acquire(&dir)?;
                     let (link, worker) = session::spawn(Plan::new(&p), run_dir.clone())?;
                     let mut log = std::fs::File::create(dir.join("console.log"))?;
                     let exit = headless::run_with_signals(link, &mut log, &[], 0.0, &signals);
                     let _ = worker.join();
+                    drop(run_lock);
                     match exit {
                         HeadlessExit::Finished => {}
                         HeadlessExit::Aborted => {

@@ -32,7 +32,7 @@ pub fn start(args: &RunArgs, run_dir: &RunDir) -> anyhow::Result<ExitCode> {
     println!("run directory {dir}");
     println!("pid {}, log {}", child.id(), log_path.display());
     println!("watch and steer: mkd-tui attach {dir}");
-    println!("list runs:       mkd-tui ls");
+    println!("list runs:       {}", ls_command(run_dir.path()));
     Ok(ExitCode::Success)
 }
 
@@ -112,4 +112,37 @@ fn background(log: &std::fs::File) -> anyhow::Result<std::process::Command> {
         });
     }
     Ok(command)
+}
+
+/// The `ls` that lists the run in `dir`: plain `mkd-tui ls` when `dir` is under `./runs` (its
+/// default), else with `--runs` naming the folder that holds it.
+fn ls_command(dir: &std::path::Path) -> String {
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    };
+    if same(parent, std::path::Path::new("runs")) {
+        "mkd-tui ls".to_string()
+    } else {
+        format!("mkd-tui ls --runs {}", parent.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ls_command;
+    use std::path::Path;
+
+    #[test]
+    fn the_ls_hint_names_a_runs_folder_other_than_the_default() {
+        assert_eq!(ls_command(Path::new("runs/quick-1")), "mkd-tui ls");
+        assert_eq!(
+            ls_command(Path::new("/elsewhere/x")),
+            "mkd-tui ls --runs /elsewhere"
+        );
+        assert_eq!(ls_command(Path::new("x")), "mkd-tui ls --runs .");
+    }
 }

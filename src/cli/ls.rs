@@ -32,7 +32,7 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
         dir: dir.to_path_buf(),
         // Until `RunStarted` (a run that failed before it), the name from its preset copy.
         preset: preset_name(dir),
-        state: status.effective_state(),
+        state: status.effective_state(dir),
         stage: "-".into(),
         done: 0,
         planned: 0,

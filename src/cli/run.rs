@@ -129,12 +129,21 @@ pub(super) fn drive(
         match tui::run(&link, options) {
             Ok(exit) if !signals::terminal_gone() => {
                 let code = match &exit {
-                    TuiExit::Finished => ExitCode::Success,
+                    TuiExit::Finished => {
+                        // The outcome where a small terminal's user will see it, after the screen.
+                        for line in finished_lines(run_dir) {
+                            signals::say(&format!("mkd-tui: {line}"));
+                        }
+                        ExitCode::Success
+                    }
                     TuiExit::Failed(e) => {
                         signals::say(&format!("mkd-tui: run failed: {e}"));
                         ExitCode::Failure
                     }
-                    TuiExit::Aborted | TuiExit::QuitBeforeEnd => ExitCode::Aborted,
+                    TuiExit::Aborted | TuiExit::QuitBeforeEnd => {
+                        signals::say(&format!("mkd-tui: stopped before the end; {resume_hint}"));
+                        ExitCode::Aborted
+                    }
                 };
                 signals::say(&format!("mkd-tui: run directory {}", dir.display()));
                 code
@@ -161,6 +170,25 @@ pub(super) fn drive(
         }
     }
     Ok(code)
+}
+
+/// What a finished run printed on leaving the screen: the time, the student's distilled-vs-scratch
+/// line and the report's path (`report.json` read back; only the path when it cannot be read).
+fn finished_lines(run_dir: &RunDir) -> Vec<String> {
+    let md = run_dir.report_md_path();
+    let report: Option<crate::run_dir::Report> = std::fs::read(run_dir.report_json_path())
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let Some(report) = report else {
+        return vec![format!("report: {}", md.display())];
+    };
+    let student = report.student().map(|c| {
+        format!(
+            "{}: distilled {:.2}% vs scratch {:.2}% test accuracy at best validation epoch ({:+.2} pp)",
+            c.model, c.kd_test_acc, c.scratch_test_acc, c.delta_pp
+        )
+    });
+    crate::describe::log::run_finished(report.wall_seconds, student.as_deref(), &md).to_vec()
 }
 
 /// The rest of a TUI run whose terminal went away: its events go to `run.log` in the run

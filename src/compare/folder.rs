@@ -107,8 +107,13 @@ pub fn claim(out: Option<&Path>, identity: &Identity) -> Result<Claim, String> {
     // The comparison's folder holds run folders, not checkpoints of its own.
     let _ = std::fs::remove_dir(path.join("checkpoints"));
     let json = serde_json::to_vec_pretty(identity).map_err(|e| e.to_string())?;
-    std::fs::write(path.join(FILE), json)
-        .map_err(|e| format!("{}: {e}", path.join(FILE).display()))?;
+    // Atomic: a continued comparison reads it back to check it is the same comparison.
+    crate::run_dir::atomic::write_atomic(
+        &path.join(FILE),
+        &json,
+        "writing the comparison's identity",
+    )
+    .map_err(|e| e.to_string())?;
     Ok(Claim {
         path,
         continued: false,

@@ -114,7 +114,7 @@ impl ComparisonProgress {
             preset: identity.preset,
             seeds: identity.seeds,
             rows,
-            live: live(folder) || on_slurm(folder),
+            live: live(folder),
         })
     }
 
@@ -145,7 +145,7 @@ fn cell_state(label: &str, seed: u64, dir: &Path) -> CellState {
     let Ok(status) = Status::read(&dir.join("status.json")) else {
         return CellState::Queued;
     };
-    match status.effective_state() {
+    match status.effective_state(dir) {
         RunState::Finished => {
             let report: Option<Report> = std::fs::read(dir.join("report.json"))
                 .ok()
@@ -217,18 +217,11 @@ fn running(dir: &Path) -> CellState {
     }
 }
 
-/// Whether a process holds the lock of `folder` (`run.lock`, taken by the comparison's process
-/// for its whole life): the comparison is going on. The lock, not a pid: a recycled pid must not
-/// make a dead comparison look alive.
+/// Whether the comparison in `folder` is going on: a process holds its lock (`run.lock`, taken
+/// by the comparison's process for its whole life; the lock, not a pid, which may be recycled),
+/// or Slurm tasks of it still wait or run.
 pub fn live(folder: &Path) -> bool {
-    let Ok(file) = std::fs::File::open(folder.join("run.lock")) else {
-        return false;
-    };
-    match file.try_lock_shared() {
-        Ok(()) => false,
-        Err(std::fs::TryLockError::WouldBlock) => true,
-        Err(std::fs::TryLockError::Error(_)) => false,
-    }
+    crate::run_dir::held(folder) || on_slurm(folder)
 }
 
 /// Whether Slurm tasks of the comparison in `folder` still wait or run (asks `scontrol`; false

@@ -1,6 +1,7 @@
-//! The comparison table: one row per run, one summary per strategy (mean ± std over seeds),
-//! each strategy's paired differences against `scratch` and `kd` (see [`super::paired`]),
-//! written as `compare.md` and `compare.json`.
+//! The comparison table: one row per run, one summary per strategy (mean ± std over seeds, 95 %
+//! interval), each strategy's paired differences against `scratch` and `kd` (see
+//! [`super::paired`]), written as `compare.md` and `compare.json`; the accuracy and cost tables
+//! also as CSV and LaTeX (see [`super::grid`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,10 +9,25 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::paired::{PairedDiff, BASELINES, CLAIM_MIN_SEEDS};
+use super::grid::{plain, Align, Cell, Column, Grid};
+use super::paired::{MeanCi, PairedDiff, BASELINES, CLAIM_MIN_SEEDS};
+use super::settings::Settings;
 use super::unfinished::{unfinished_markdown, UnfinishedTask};
 use crate::protocol::Role;
 use crate::run_dir::Report;
+
+/// A model above the student (teacher or assistant) and its test accuracy in one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelAcc {
+    pub role: Role,
+    pub arch: String,
+    /// Test accuracy at its best validation epoch (its primary arm), %; for a loaded model, as
+    /// its report gives it.
+    pub test_acc: f64,
+    /// Loaded from a file instead of trained in this run.
+    #[serde(default)]
+    pub loaded: bool,
+}
 
 /// One finished run of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +56,12 @@ pub struct RunRow {
     /// The teacher's weights were loaded from an earlier run of the same seed.
     pub teacher_reused: bool,
     pub run_dir: PathBuf,
+    /// The teacher and every assistant, teacher first (empty in tables from before it existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upper: Vec<ModelAcc>,
+    /// Train, validation and test images (absent in tables from before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<[usize; 3]>,
 }
 
 impl RunRow {
@@ -75,7 +97,26 @@ impl RunRow {
             probe_seconds: planner.map_or(0.0, |p| p.probe_seconds),
             teacher_reused,
             run_dir,
+            upper: report
+                .models
+                .iter()
+                .filter(|m| matches!(m.role, Role::Teacher | Role::Assistant))
+                .filter_map(|m| {
+                    Some(ModelAcc {
+                        role: m.role,
+                        arch: m.arch.clone(),
+                        test_acc: m.arms.first()?.result.test_acc_at_best,
+                        loaded: m.weights.is_some(),
+                    })
+                })
+                .collect(),
+            sizes: Some([report.train_size, report.val_size, report.test_size]),
         })
+    }
+
+    /// Compute spent below the teacher: arm-epochs plus planner probe epochs.
+    pub fn compute_epochs(&self) -> usize {
+        self.arm_epochs + self.probe_epochs
     }
 }
 
@@ -110,6 +151,26 @@ pub struct Summary {
     pub probe_epochs_mean: f64,
     /// Distinct chains trained (the planner may choose differently per seed).
     pub chains: Vec<String>,
+    /// Half-width of the 95 % interval of the mean test accuracy, `t(0.975, n−1)·sd/√n`, pp;
+    /// `None` with one seed (and in tables from before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_ci95: Option<f64>,
+    /// The teacher's test accuracy, mean over seeds, %; `None` without a teacher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_test_mean: Option<f64>,
+    /// Each assistant architecture trained and its mean test accuracy over the seeds that
+    /// trained it (the planner may choose differently per seed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assistants: Vec<ArchAcc>,
+}
+
+/// An assistant architecture in a strategy's chains, over the seeds that used it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArchAcc {
+    pub arch: String,
+    /// %.
+    pub test_mean: f64,
+    pub runs: usize,
 }
 
 /// The whole comparison (`compare.json`).
@@ -137,6 +198,9 @@ pub struct CompareTable {
     /// [`super::unfinished`]). Empty for a local comparison.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unfinished: Vec<UnfinishedTask>,
+    /// The settings every run shared (absent from tables written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
 }
 
 /// The exhaustive one-assistant search against the planner.
@@ -180,6 +244,22 @@ impl CompareTable {
                 chains.dedup();
                 chains.sort();
                 chains.dedup();
+                let teachers: Vec<f64> = rows
+                    .iter()
+                    .flat_map(|r| &r.upper)
+                    .filter(|m| m.role == Role::Teacher)
+                    .map(|m| m.test_acc)
+                    .collect();
+                let mut assistants: Vec<(String, Vec<f64>)> = Vec::new();
+                for m in rows.iter().flat_map(|r| &r.upper) {
+                    if m.role != Role::Assistant {
+                        continue;
+                    }
+                    match assistants.iter_mut().find(|(a, _)| *a == m.arch) {
+                        Some((_, v)) => v.push(m.test_acc),
+                        None => assistants.push((m.arch.clone(), vec![m.test_acc])),
+                    }
+                }
                 Some(Summary {
                     label: label.clone(),
                     runs: rows.len(),
@@ -192,6 +272,16 @@ impl CompareTable {
                     arm_epochs_mean: mean_std(&f(&|r| r.arm_epochs as f64)).0,
                     probe_epochs_mean: mean_std(&f(&|r| r.probe_epochs as f64)).0,
                     chains,
+                    test_ci95: MeanCi::of(&f(&|r| r.test_acc)).and_then(|m| m.half_width),
+                    teacher_test_mean: (!teachers.is_empty()).then(|| mean_std(&teachers).0),
+                    assistants: assistants
+                        .into_iter()
+                        .map(|(arch, v)| ArchAcc {
+                            arch,
+                            test_mean: mean_std(&v).0,
+                            runs: v.len(),
+                        })
+                        .collect(),
                 })
             })
             .collect();
@@ -233,19 +323,199 @@ impl CompareTable {
             exhaustive,
             paired,
             unfinished: Vec::new(),
+            settings: None,
         }
+    }
+
+    /// The accuracy table: per strategy the student's test accuracy (mean ± sd, 95 % interval),
+    /// its best validation accuracy, and the teacher's and assistants' test accuracy.
+    pub fn accuracy_grid(&self) -> Grid {
+        const COLUMNS: [Column; 6] = [
+            Column {
+                head: "strategy",
+                align: Align::Left,
+                csv: &["strategy"],
+            },
+            Column {
+                head: "seeds",
+                align: Align::Right,
+                csv: &["seeds"],
+            },
+            Column {
+                head: "student test %",
+                align: Align::Right,
+                csv: &["student_test_mean", "student_test_sd"],
+            },
+            Column {
+                head: "95 % CI",
+                align: Align::Right,
+                csv: &["student_test_ci95_low", "student_test_ci95_high"],
+            },
+            Column {
+                head: "student best val %",
+                align: Align::Right,
+                csv: &["student_best_val_mean"],
+            },
+            Column {
+                head: "teacher / assistants test %",
+                align: Align::Left,
+                csv: &["teacher_test_mean", "assistants_test_mean"],
+            },
+        ];
+        let rows = self
+            .summary
+            .iter()
+            .map(|m| {
+                let sd = (m.runs > 1).then_some(m.test_std);
+                let ci = m.test_ci95.map(|h| (m.test_mean - h, m.test_mean + h));
+                let assistants: Vec<String> = m
+                    .assistants
+                    .iter()
+                    .map(|a| format!("{} {:.2}", a.arch, a.test_mean))
+                    .collect();
+                let upper = match (m.teacher_test_mean, assistants.is_empty()) {
+                    (None, _) => "—".to_string(), // the student alone (scratch)
+                    (Some(t), true) => format!("teacher {t:.2}"),
+                    (Some(t), false) => format!("teacher {t:.2}; {}", assistants.join("; ")),
+                };
+                vec![
+                    Cell::text(&m.label),
+                    Cell::text(m.runs.to_string()),
+                    Cell {
+                        // One seed has no spread.
+                        shown: match sd {
+                            Some(sd) => format!("{:.2} ± {sd:.2}", m.test_mean),
+                            None => format!("{:.2} ± —", m.test_mean),
+                        },
+                        csv: vec![num(m.test_mean), sd.map_or(String::new(), num)],
+                    },
+                    Cell {
+                        shown: ci
+                            .map_or("—".to_string(), |(lo, hi)| format!("[{lo:.2}, {hi:.2}]")),
+                        csv: ci.map_or(vec![String::new(), String::new()], |(lo, hi)| {
+                            vec![num(lo), num(hi)]
+                        }),
+                    },
+                    Cell {
+                        shown: format!("{:.2}", m.val_mean),
+                        csv: vec![num(m.val_mean)],
+                    },
+                    Cell {
+                        shown: upper,
+                        csv: vec![
+                            m.teacher_test_mean.map_or(String::new(), num),
+                            m.assistants
+                                .iter()
+                                .map(|a| format!("{}={}", a.arch, num(a.test_mean)))
+                                .collect::<Vec<_>>()
+                                .join(";"),
+                        ],
+                    },
+                ]
+            })
+            .collect();
+        Grid {
+            columns: COLUMNS.to_vec(),
+            rows,
+        }
+    }
+
+    /// The cost table: per strategy, means over seeds of what the run spent.
+    pub fn cost_grid(&self) -> Grid {
+        const COLUMNS: [Column; 8] = [
+            Column {
+                head: "strategy",
+                align: Align::Left,
+                csv: &["strategy"],
+            },
+            Column {
+                head: "student best epoch",
+                align: Align::Right,
+                csv: &["best_epoch_mean"],
+            },
+            Column {
+                head: "wall s",
+                align: Align::Right,
+                csv: &["wall_seconds_mean"],
+            },
+            Column {
+                head: "teacher+TA forwards",
+                align: Align::Right,
+                csv: &["teacher_forwards_mean"],
+            },
+            Column {
+                head: "arm-epochs below teacher",
+                align: Align::Right,
+                csv: &["arm_epochs_mean"],
+            },
+            Column {
+                head: "probe epochs",
+                align: Align::Right,
+                csv: &["probe_epochs_mean"],
+            },
+            Column {
+                head: "compute (arm + probe epochs)",
+                align: Align::Right,
+                csv: &["compute_epochs_mean"],
+            },
+            Column {
+                head: "chain",
+                align: Align::Left,
+                csv: &["chain"],
+            },
+        ];
+        let rows = self
+            .summary
+            .iter()
+            .map(|m| {
+                let value = |x: f64, decimals: usize| Cell {
+                    shown: plain(x, decimals),
+                    csv: vec![num(x)],
+                };
+                vec![
+                    Cell::text(&m.label),
+                    value(m.best_epoch_mean, 1),
+                    value(m.wall_seconds_mean, 1),
+                    value(m.teacher_forwards_mean, 0),
+                    value(m.arm_epochs_mean, 1),
+                    value(m.probe_epochs_mean, 1),
+                    value(m.arm_epochs_mean + m.probe_epochs_mean, 1),
+                    Cell::text(m.chains.join("; ")),
+                ]
+            })
+            .collect();
+        Grid {
+            columns: COLUMNS.to_vec(),
+            rows,
+        }
+    }
+
+    /// `compare.tex`: the accuracy and cost tables as LaTeX `tabular`s (booktabs).
+    pub fn to_latex(&self) -> String {
+        format!(
+            "% mkd-tui comparison: {} (needs \\usepackage{{booktabs}})\n% Student test accuracy at its best validation epoch, mean ± sample sd over seeds; 95 % CI of the mean (Student t).\n{}\n% Cost per run, mean over seeds.\n{}",
+            self.preset,
+            self.accuracy_grid().latex(),
+            self.cost_grid().latex()
+        )
     }
 
     /// `compare.md`.
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "# mkd-tui comparison: {}\n", self.preset);
-        let seeds: Vec<String> = self.seeds.iter().map(u64::to_string).collect();
+        match &self.settings {
+            Some(settings) => {
+                let _ = writeln!(s, "{}", settings.markdown());
+            }
+            None => {
+                let seeds: Vec<String> = self.seeds.iter().map(u64::to_string).collect();
+                let _ = writeln!(s, "{} · seeds {}.  ", self.dataset, seeds.join(", "));
+            }
+        }
         let _ = writeln!(
             s,
-            "{} · seeds {} · student test accuracy at its best validation epoch, mean ± sample std over seeds.{}\n",
-            self.dataset,
-            seeds.join(", "),
+            "Student test accuracy at its best validation epoch, mean ± sample sd over seeds; 95 % CI of the mean, t(0.975, n−1)·sd/√n.{}\n",
             match (&self.teacher_file, self.teacher_shared) {
                 (Some(file), _) => format!(
                     " The teacher is loaded from `{}` in every run: trained once, shared by all seeds; no run here trains it.",
@@ -255,43 +525,45 @@ impl CompareTable {
                 (None, false) => String::new(),
             }
         );
-        let _ = writeln!(
-            s,
-            "| strategy | runs | test % | best val % | best epoch | wall s | teacher+TA forwards | arm-epochs below teacher | probe epochs | chain |"
-        );
-        let _ = writeln!(s, "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|");
-        for m in &self.summary {
+        let _ = writeln!(s, "## Accuracy\n");
+        s.push_str(&self.accuracy_grid().markdown());
+        if !self.runs.is_empty() {
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.2} ± {} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {} |",
-                m.label,
-                m.runs,
-                m.test_mean,
-                // One seed has no spread.
-                if m.runs > 1 {
-                    format!("{:.2}", m.test_std)
-                } else {
-                    "—".to_string()
-                },
-                m.val_mean,
-                m.best_epoch_mean,
-                m.wall_seconds_mean,
-                m.teacher_forwards_mean,
-                m.arm_epochs_mean,
-                m.probe_epochs_mean,
-                m.chains.join("; ")
+                "\n![{}]({})",
+                super::charts::ACCURACY_CAPTION,
+                super::charts::ACCURACY_FILE
             );
         }
+        let _ = writeln!(s, "\n## Cost\n");
+        let _ = writeln!(
+            s,
+            "Means over seeds. Compute counts the epochs trained below the teacher (every arm of every model, cached control curves included) plus the planner's probe epochs.\n"
+        );
+        s.push_str(&self.cost_grid().markdown());
+        if !self.runs.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n![{}]({})",
+                super::charts::COMPUTE_CAPTION,
+                super::charts::COMPUTE_FILE
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\nThe same tables: `compare-accuracy.csv`, `compare-cost.csv`, `compare.tex`."
+        );
         if let Some(e) = &self.exhaustive {
             let _ = writeln!(
                 s,
-                "\nExhaustive one-assistant search: {} chains, {:.1} arm-epochs and {:.1} s per seed; best by validation {} at {:.2} ± {:.2} % test.",
-                e.chains, e.arm_epochs_per_seed, e.wall_seconds_per_seed, e.best_label, e.best_test_mean, e.best_test_std
+                "\nExhaustive one-assistant search: {} chains, {} arm-epochs and {} s per seed; best by validation {} at {:.2} ± {:.2} % test.",
+                e.chains, plain(e.arm_epochs_per_seed, 1), plain(e.wall_seconds_per_seed, 1), e.best_label, e.best_test_mean, e.best_test_std
             );
             if let (Some(d), Some(r)) = (e.dynamic_epochs_per_seed, e.dynamic_ratio) {
                 let _ = writeln!(
                     s,
-                    "dynamic: {d:.1} epochs per seed (its chain's arm-epochs + probe epochs) = {r:.2}× the exhaustive search."
+                    "dynamic: {} epochs per seed (its chain's arm-epochs + probe epochs) = {r:.2}× the exhaustive search.",
+                    plain(d, 1)
                 );
             }
         }
@@ -305,13 +577,13 @@ impl CompareTable {
         for r in &self.runs {
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.2} | {:.2} ({}) | {:.1} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {:.2} | {:.2} ({}) | {} | {} | {} | {} | {} | {} |",
                 r.label,
                 r.seed,
                 r.test_acc,
                 r.best_val_acc,
                 r.best_epoch,
-                r.wall_seconds,
+                plain(r.wall_seconds, 1),
                 r.teacher_forwards,
                 r.arm_epochs,
                 r.probe_epochs,
@@ -330,6 +602,12 @@ impl CompareTable {
         unfinished_markdown(&mut s, &self.unfinished);
         s
     }
+}
+
+/// A number for CSV, rounded to 1e-6 (accuracies are multiples of 100/test images; the rest of
+/// the digits are float noise): `97.123333`, `9`.
+fn num(x: f64) -> String {
+    format!("{}", (x * 1e6).round() / 1e6)
 }
 
 /// Every strategy in `summary` against each baseline of [`BASELINES`] that ran, baseline by

@@ -65,6 +65,7 @@ fn detach_then_steer_through_the_socket_while_viewers_come_and_go() {
     first.wait().unwrap();
 
     let rule = StopRule {
+        enabled: true,
         ema: 0.0,
         min_epochs: 1,
         patience: 1,
@@ -102,7 +103,8 @@ fn detach_then_steer_through_the_socket_while_viewers_come_and_go() {
         .any(|e| matches!(e, Event::StopRuleApplied { rule: r } if r == rule));
     assert!(applied);
     assert!(dir.join("report.json").is_file());
-    assert!(!socket.exists(), "the socket goes with the run");
+    // The worker writes `finished` before the process ends and removes its socket.
+    wait_for("the socket to go with the run", || !socket.exists());
     wait_for("the end of the run in its log", || {
         std::fs::read_to_string(dir.join("run.log")).is_ok_and(|t| t.contains("finished in"))
     });

@@ -72,6 +72,7 @@ fn empty_yaml_gives_the_defaults() {
     assert_eq!(
         r,
         StopRule {
+            enabled: true,
             ema: 0.5,
             min_epochs: 2,
             patience: 2,
@@ -207,4 +208,49 @@ fn readme_worked_example() {
         .is_none());
     let d = rule.decide(&curves, &Manual::default()).unwrap();
     assert_eq!((d.epoch, d.kind), (4, StopKind::Margin));
+}
+
+/// `enabled: false`: a KD curve far below its control (Δ = −5 pp every epoch, which stops at epoch
+/// 2 with the rule on) never stops by itself; a manual stop and `max_epochs` still do.
+#[test]
+fn a_rule_switched_off_never_stops_by_itself() {
+    let deltas = [-5.0; 8];
+    let on = rule(0.0, 1, 2, 0.0, 0.3, None);
+    assert_eq!(
+        epoch_kind(decide_on_deltas(&on, &deltas, Manual::default())),
+        Some((2, StopKind::Margin))
+    );
+    let off = StopRule {
+        enabled: false,
+        ..on.clone()
+    };
+    assert_eq!(decide_on_deltas(&off, &deltas, Manual::default()), None);
+    let falling = [5.0, 4.0, 3.0, 2.0, 1.0, 0.0, -1.0, -2.0];
+    assert_eq!(decide_on_deltas(&off, &falling, Manual::default()), None);
+    let manual = Manual {
+        stopped_at: Some(3),
+        resumed_at: None,
+    };
+    assert_eq!(
+        epoch_kind(decide_on_deltas(&off, &deltas, manual)),
+        Some((3, StopKind::Manual))
+    );
+    let capped = StopRule {
+        max_epochs: Some(4),
+        ..off.clone()
+    };
+    assert_eq!(
+        epoch_kind(decide_on_deltas(&capped, &deltas, Manual::default())),
+        Some((4, StopKind::MaxEpochs))
+    );
+    assert!(
+        off.summary().starts_with("off (enabled: false)"),
+        "{}",
+        off.summary()
+    );
+    // The preset key parses, and a preset without it keeps the rule on.
+    let parsed: StopRule = serde_yaml::from_str("enabled: false\nmargin: 1\n").unwrap();
+    assert!(!parsed.enabled && parsed.margin == 1.0);
+    let default: StopRule = serde_yaml::from_str("margin: 1\n").unwrap();
+    assert!(default.enabled);
 }

@@ -19,6 +19,7 @@ fn rule(
     max_epochs: Option<usize>,
 ) -> StopRule {
     StopRule {
+        enabled: true,
         ema,
         min_epochs,
         patience,

@@ -108,6 +108,7 @@ pub fn plan() -> PlanSummary {
 /// `after: labels`.
 pub fn rule() -> StopRule {
     StopRule {
+        enabled: true,
         ema: 0.5,
         min_epochs: 2,
         patience: 2,

@@ -53,7 +53,8 @@ fn quit_dialog_asks_before_stopping() {
     app.on_key(Key::Char('q'));
     let text = screen(&render(&app, 80, 24));
     snapshot("quit_dialog_80x24", &text);
-    assert!(text.contains("Stop training? The run directory keeps what is done."));
+    assert!(text.contains("Stop training? The run directory keeps what is done:"));
+    assert!(text.contains("`mkd-tui resume` continues it from its last finished epoch."));
     assert!(text.contains("y stop") && text.contains("n keep training"));
 }
 
@@ -246,4 +247,107 @@ fn the_notes_line_names_augmentation_and_a_mean_kl() {
         !text.contains("aug:") && !text.contains("KL mean"),
         "{text}"
     );
+}
+
+/// A viewer's key bar at 80×24 has `X stop run` too; it still keeps `? help` (the editing keys
+/// give way: the stop panel says how to edit).
+#[test]
+fn a_viewers_key_bar_at_80x24_keeps_help() {
+    let mut script = Script::new(App::new(mkd_tui::tui::TuiOptions {
+        viewer: true,
+        ..options(false)
+    }));
+    tui_fixture::through_ta(&mut script);
+    tui_fixture::student_epochs(&mut script, 2);
+    let terminal = render(&script.app, 80, 24);
+    let rows = rows(&terminal);
+    let bar = rows.last().unwrap();
+    assert!(bar.contains("? help"), "{bar}");
+    assert!(bar.contains("q leave  X stop run"), "{bar}");
+    // The owner's bar at 80 columns is as before.
+    let owner = rows_of(&distilling(), 80, 24);
+    assert!(owner.last().unwrap().contains(KEY_BAR_80));
+}
+
+fn rows_of(app: &App, width: u16, height: u16) -> Vec<String> {
+    rows(&render(app, width, height))
+}
+
+/// `stop.enabled: false` in force: the stop panel says the rule is off (in its title at 80×24,
+/// on its status line when there is room).
+#[test]
+fn a_stop_rule_switched_off_is_shown_in_the_stop_panel() {
+    let mut app = distilling();
+    app.on_event(&Event::StopRuleApplied {
+        rule: mkd_tui::stop::StopRule {
+            enabled: false,
+            ..tui_fixture::rule()
+        },
+    });
+    let small = rows_of(&app, 80, 24);
+    assert!(row_with(&small, "stop strategy").contains("rule off"));
+    let large = rows_of(&app, 120, 40);
+    row_with(&large, "rule off · s stops KD by hand");
+}
+
+/// A model name with wide characters (two cells each, 24 here) keeps the layout: the chart's
+/// legend gives way before the panel border, and log lines wrap by cells instead of being cut at
+/// the border (what counting characters did).
+#[test]
+fn a_wide_character_model_name_keeps_the_layout() {
+    let name = "学生模型学生模型学生模型";
+    let mut plan = tui_fixture::plan();
+    plan.nodes[2].name = name.into();
+    let mut script = Script::new(App::new(options(false)));
+    tui_fixture::through_ta_of(&mut script, plan);
+    script.send(Event::StageStarted {
+        stage: 2,
+        model: name.into(),
+        epochs: 8,
+        batches_per_epoch: 422,
+        arms: tui_fixture::student_arms(),
+    });
+    for (epoch, v) in [(1, 80.5), (2, 82.0)] {
+        for arm in tui_fixture::student_arms() {
+            script.send(tui_fixture::record(2, name, arm, epoch, v, 2.0));
+        }
+    }
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let rows = rows_of(&script.app, w, h);
+        // A wide character fills its cell and the next (a blank here): one char per cell.
+        assert_all_rows_fit(&rows, w as usize);
+        let at = |row: &str, needle: &str| {
+            let byte = row
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} in {row:?}"));
+            row[..byte].chars().count()
+        };
+        let first = name.chars().next().unwrap().to_string();
+        let named: Vec<&String> = rows.iter().filter(|r| r.contains(&first)).collect();
+        assert!(!named.is_empty(), "the name is on the screen");
+        for row in named {
+            // Still closed by its border: nothing pushed past the right edge.
+            assert!(row.ends_with(['│', '┐', '┤', '┘']), "{row}");
+        }
+        let _ = at;
+        // The legend in the chart's title stops before the border it shares with the stop panel.
+        assert!(
+            row_with(&rows, "stop strategy").contains("─┬"),
+            "{}",
+            rows[5]
+        );
+        // Every log entry ends with its throughput, on its row or the wrapped one below.
+        for (i, row) in rows.iter().enumerate() {
+            if row.starts_with("│ 00:") && row.contains(&first) {
+                let next = rows.get(i + 1).map_or("", String::as_str);
+                assert!(
+                    row.contains("img/s") || next.contains("img/s") || i + 2 == rows.len(),
+                    "cut log line:\n{row}\n{next}"
+                );
+            }
+        }
+        if w == 80 {
+            snapshot("wide_name_80x24", rows.join("\n"));
+        }
+    }
 }

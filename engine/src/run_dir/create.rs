@@ -19,6 +19,9 @@ pub enum RunDirError {
         #[source]
         source: std::io::Error,
     },
+    /// An atomic write failed; its message already names the file and what was being written.
+    #[error("{0}")]
+    Write(#[source] std::io::Error),
 }
 
 /// A run's folder. Files inside are named by the methods here, so every writer agrees.
@@ -121,11 +124,9 @@ impl RunDir {
     pub fn write_preset(&self, preset: &Preset) -> Result<(), RunDirError> {
         let path = self.root.join("preset.yaml");
         let text = portable_preset_yaml(preset);
-        std::fs::write(&path, text).map_err(|source| RunDirError::Io {
-            path,
-            what: "cannot write the preset copy",
-            source,
-        })
+        // Atomic: a resume reads this copy back; a torn one would not parse.
+        super::atomic::write_atomic(&path, text.as_bytes(), "cannot write the preset copy")
+            .map_err(RunDirError::Write)
     }
 
     /// `checkpoints/<model>.safetensors` for a model's primary arm, `<model>-<arm>.safetensors`

@@ -1,12 +1,13 @@
 //! `run.lock`: one process writes a run directory at a time.
 //!
-//! An exclusive `flock` on `run.lock`, held for the life of the process (the kernel drops it when
-//! the process dies, even by SIGKILL, so a crashed run never leaves a stale lock). The file holds
-//! the owner's pid, so a refused second run can say which process has the directory.
+//! An exclusive lock on `run.lock` ([`File::try_lock`], `flock` on Linux), held for the life of
+//! the process (the kernel drops it when the process dies, even by SIGKILL, so a crashed run never
+//! leaves a stale lock). The file holds the owner's pid, so a refused second run can say which
+//! process has the directory. Whether a run is alive is asked of the lock ([`held`]), never of the
+//! pid: a pid is recycled, a lock dies with its process.
 
-use std::fs::File;
+use std::fs::{File, TryLockError};
 use std::io::{Read as _, Seek as _, Write as _};
-use std::os::fd::AsRawFd as _;
 use std::path::{Path, PathBuf};
 
 /// Holds the lock until dropped (or the process ends).
@@ -47,11 +48,9 @@ impl RunLock {
             .truncate(false)
             .open(&path)
             .map_err(io)?;
-        // SAFETY: flock on a file descriptor this function owns; no memory is passed.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            let err = std::io::Error::last_os_error();
-            if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
                 let mut pid = String::new();
                 let _ = file.read_to_string(&mut pid);
                 return Err(LockError::Held {
@@ -60,7 +59,7 @@ impl RunLock {
                     pid: pid.trim().to_string(),
                 });
             }
-            return Err(io(err));
+            Err(TryLockError::Error(err)) => return Err(io(err)),
         }
         file.set_len(0)
             .and_then(|_| file.rewind())
@@ -71,14 +70,18 @@ impl RunLock {
     }
 }
 
-/// Whether process `pid` exists (a zombie counts as existing until its parent reaps it).
-pub fn pid_alive(pid: u32) -> bool {
-    let Ok(pid) = i32::try_from(pid) else {
+/// Whether a live process holds the lock of run directory `dir`: the run is alive exactly while
+/// its lock is held. `false` without a `run.lock` (nothing ever ran there) or when it cannot be
+/// opened for reading.
+///
+/// Probing takes the lock for an instant when it is free; a run starting at that instant is
+/// refused as if another process held the directory, and says so.
+pub fn held(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join("run.lock")) else {
         return false;
     };
-    // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    // flock works on a read-only descriptor; dropping `file` releases a lock taken here.
+    matches!(file.try_lock(), Err(TryLockError::WouldBlock))
 }
 
 #[cfg(test)]
@@ -96,8 +99,15 @@ mod tests {
                 .contains(&format!("pid {}", std::process::id())),
             "{err}"
         );
+        assert!(held(dir.path()));
         drop(first);
+        assert!(!held(dir.path()));
         RunLock::acquire(dir.path()).unwrap();
-        assert!(pid_alive(std::process::id()));
+    }
+
+    #[test]
+    fn no_lock_file_is_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!held(dir.path()));
     }
 }

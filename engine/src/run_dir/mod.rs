@@ -13,7 +13,7 @@ mod status;
 pub mod tensorboard;
 
 pub use create::{portable_preset_yaml, RunDir, RunDirError};
-pub use lock::{pid_alive, LockError, RunLock};
+pub use lock::{held, LockError, RunLock};
 pub use recorder::Recorder;
 pub use report::{
     ArmReport, Comparison, DistillationChange, EpochSpan, ModelReport, Report, ReportBuilder,

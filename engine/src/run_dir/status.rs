@@ -58,12 +58,13 @@ impl Status {
         })
     }
 
-    /// The state as people should see it: a `running` run whose process is gone was interrupted.
-    /// The pid can only be checked on the run's own machine: elsewhere a `running` run is taken at
-    /// its word.
-    pub fn effective_state(&self) -> RunState {
+    /// The state as people should see it: a `running` run of run directory `dir` whose lock no
+    /// process holds was interrupted (the lock, not `pid`: a pid is recycled by another process).
+    /// Only on the run's own machine: a lock taken on another node (a Slurm task) may not be seen
+    /// here, so elsewhere a `running` run is taken at its word.
+    pub fn effective_state(&self, dir: &std::path::Path) -> RunState {
         let here = self.host.is_none() || self.host == this_host();
-        if self.state == RunState::Running && here && !super::pid_alive(self.pid) {
+        if self.state == RunState::Running && here && !super::held(dir) {
             RunState::Interrupted
         } else {
             self.state
@@ -94,18 +95,36 @@ pub fn this_host() -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A run killed without a word leaves `running` and its pid in `status.json`; when that pid is
+    /// reused by a live process (here: this test's own), the run is still seen as interrupted,
+    /// because nothing holds its lock.
     #[test]
-    fn a_dead_pid_is_an_interruption_only_on_the_run_s_own_machine() {
-        // A pid above the kernel's limit (2^22) never exists.
+    fn a_recycled_pid_does_not_make_a_dead_run_look_alive() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = super::super::RunLock::acquire(dir.path()).unwrap();
+        let status = Status::now(RunState::Running, None);
+        assert_eq!(status.pid, std::process::id(), "a live pid in the file");
+        assert_eq!(status.effective_state(dir.path()), RunState::Running);
+        drop(lock); // the run's process died; its pid lives on in another process
+        assert_eq!(status.effective_state(dir.path()), RunState::Interrupted);
+        let foreign = Status {
+            pid: 1,
+            ..status.clone()
+        }; // init: always alive, never a run
+        assert_eq!(foreign.effective_state(dir.path()), RunState::Interrupted);
+    }
+
+    #[test]
+    fn a_run_without_its_lock_is_an_interruption_only_on_the_run_s_own_machine() {
+        let dir = tempfile::tempdir().unwrap();
         let mut status = Status::now(RunState::Running, None);
-        status.pid = 4_194_305;
         assert_eq!(status.host, this_host());
-        assert_eq!(status.effective_state(), RunState::Interrupted);
+        assert_eq!(status.effective_state(dir.path()), RunState::Interrupted);
         status.host = None; // written before hosts were recorded
-        assert_eq!(status.effective_state(), RunState::Interrupted);
+        assert_eq!(status.effective_state(dir.path()), RunState::Interrupted);
         status.host = Some("another-node-of-the-cluster".into());
-        assert_eq!(status.effective_state(), RunState::Running);
+        assert_eq!(status.effective_state(dir.path()), RunState::Running);
         status.state = RunState::Finished;
-        assert_eq!(status.effective_state(), RunState::Finished);
+        assert_eq!(status.effective_state(dir.path()), RunState::Finished);
     }
 }

@@ -268,6 +268,8 @@ fn run(
         crate::run_dir::atomic::write_atomic(path, &bytes, "writing the report").map_err(Error::Io)
     };
     write(&json, serde_json::to_vec_pretty(&report)?)?;
+    // The charts before the report that links them.
+    crate::run_dir::report::plots::write(&report, run_dir.path()).map_err(Error::Io)?;
     write(&md, report.to_markdown().into_bytes())?;
     Ok(Finish::Finished(Box::new(Event::RunFinished {
         report_md: md,

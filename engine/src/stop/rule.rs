@@ -21,6 +21,7 @@
 //!   drop test restarts at r, and `max_epochs` fires at the first epoch `≥ max(r, max_epochs)`. A resume
 //!   without a previous stop (or at or before it) is ignored. Smoothing is never restarted.
 //! - No controls → `decide` can only return MaxEpochs or Manual.
+//! - [`enabled`](StopRule::enabled) `false` → likewise: Margin and Drop never fire.
 //! - An epoch whose Δ is not defined or not a number does not satisfy C (it breaks a streak).
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,9 @@ use super::ema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StopRule {
+    /// `false` switches the automatic stop off: distillation runs every epoch of the schedule
+    /// (fixed-epoch KD). A manual "stop KD now" and `max_epochs` still apply.
+    pub enabled: bool,
     /// EMA weight in `[0, 1)`: `ã(1) = a(1)`, `ã(t) = ema·ã(t−1) + (1−ema)·a(t)`. 0 = no smoothing.
     pub ema: f64,
     /// Epochs before any automatic decision: only epochs `≥ min_epochs` count towards a streak.
@@ -53,6 +57,7 @@ pub struct StopRule {
 impl Default for StopRule {
     fn default() -> Self {
         StopRule {
+            enabled: true,
             ema: 0.5,
             min_epochs: 2,
             patience: 2,
@@ -196,6 +201,13 @@ impl StopRule {
     /// One line for logs and plans: `ema 0.50 · min_epochs 2 · patience 2 · margin 0.00 pp ·
     /// drop 0.30 pp · max_epochs all · after labels`.
     pub fn summary(&self) -> String {
+        if !self.enabled {
+            return format!(
+                "off (enabled: false): no automatic stop, distillation runs every epoch · max_epochs {} · after a manual stop {}",
+                self.max_epochs.map_or("all".to_string(), |m| m.to_string()),
+                self.after_stop.as_str()
+            );
+        }
         format!(
             "ema {:.2} · min_epochs {} · patience {} · margin {:.2} pp · drop {:.2} pp · max_epochs {} · after {}",
             self.ema,
@@ -261,6 +273,7 @@ impl StopRule {
                 best = best.max(d);
             }
             let kind = match delta {
+                _ if !self.enabled => None,
                 Some(d) if t >= eligible && d <= self.margin => Some(StopKind::Margin),
                 Some(d) if t >= eligible && d < best - self.drop => Some(StopKind::Drop),
                 _ => None,

@@ -19,6 +19,7 @@ use super::super::nodes::{kind_word, short_arm, NodeState, NodeStatus};
 use super::chain_diagram::signed;
 use super::panel;
 use super::plot::{self, Plot, Series};
+use super::popup::cells;
 use super::theme::Theme;
 use crate::protocol::ArmKind;
 
@@ -154,7 +155,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let label_width = y_labels
         .iter()
         .chain(delta.iter().flat_map(|d| d.labels.iter()))
-        .map(|l| l.chars().count())
+        .map(|l| cells(l))
         .max()
         .unwrap_or(0);
 
@@ -341,14 +342,14 @@ fn legend_line(heads: &[String], entries: &[Entry], theme: Theme, room: usize) -
     let width = |n: usize, short: bool| -> usize {
         entries[..n]
             .iter()
-            .map(|e| (if short { &e.short } else { &e.legend }).chars().count() + 2)
+            .map(|e| cells(if short { &e.short } else { &e.legend }) + 2)
             .sum()
     };
     let mut candidates = vec![(entries.len(), false)];
     candidates.extend((0..=entries.len()).rev().map(|n| (n, true)));
     for (n, short) in candidates {
         for head in heads {
-            if head.chars().count() + width(n, short) < room {
+            if cells(head) + width(n, short) < room {
                 let mut spans = vec![Span::styled(head.clone(), theme.title())];
                 for e in &entries[..n] {
                     let text = if short { &e.short } else { &e.legend };

@@ -70,7 +70,7 @@ pub fn render(theme: Theme, frame: &mut Frame, area: Rect) {
     let key_w = KEYS
         .iter()
         .chain(RULE)
-        .map(|(k, _)| k.chars().count())
+        .map(|(k, _)| super::popup::cells(k))
         .max()
         .unwrap_or(0);
     let row = |(key, what): &(&str, &str)| {

@@ -6,7 +6,8 @@ use super::super::app::{App, Overlay};
 use super::theme::Theme;
 
 /// The key bar for the current state, at most `max_width` cells wide: the full list if it fits,
-/// else a shorter wording, else the least needed keys dropped from the end (`?` help lists all).
+/// else a shorter wording, else without the editing keys (the stop panel's status line names
+/// them), else the least needed keys dropped from the end — never `?`: help lists every key.
 pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {
     let pause = if app.pause_requested().unwrap_or(app.is_paused()) {
         "resume"
@@ -46,11 +47,30 @@ pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {
                 ("?", "help"),
                 ("tab", "chart"),
             ],
+            vec![
+                ("q", "quit"),
+                ("p", pause),
+                ("s", "stop KD"),
+                ("r", "resume KD"),
+                ("↑↓←→", "edit"),
+                ("enter", "apply"),
+                ("?", "help"),
+            ],
+            vec![
+                ("q", "quit"),
+                ("p", pause),
+                ("s", "stop KD"),
+                ("r", "resume KD"),
+                ("?", "help"),
+                ("tab", "chart"),
+            ],
         ],
     };
+    // Display width, not chars: a key or word with a wide character takes two cells.
+    let cells = |s: &str| Span::raw(s).width();
     let width = |keys: &[(&str, &str)]| -> usize {
         keys.iter()
-            .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
+            .map(|(k, w)| cells(k) + 1 + cells(w))
             .sum::<usize>()
             + 2 * keys.len().saturating_sub(1)
             + 2
@@ -87,7 +107,13 @@ pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {
         .unwrap_or_else(|| variants.last().expect("one variant at least"))
         .clone();
     while keys.len() > 1 && width(&keys) > max_width {
-        keys.pop();
+        // `?` stays while anything else can go: help is how the dropped keys are found.
+        match keys.iter().rposition(|(k, _)| *k != "?") {
+            Some(i) => {
+                keys.remove(i);
+            }
+            None => break,
+        }
     }
     let mut spans = vec![Span::raw(" ")];
     for (i, (key, what)) in keys.into_iter().enumerate() {

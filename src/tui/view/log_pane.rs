@@ -40,7 +40,7 @@ fn rows_of(line: &LogLine, width: usize, theme: Theme) -> Vec<Line<'static>> {
         LogLevel::Warn => Span::styled("WARN ", theme.warn()),
         LogLevel::Error => Span::styled("ERROR ", theme.error()),
     };
-    let indent = time.chars().count() + tag.width();
+    let indent = super::popup::cells(&time) + tag.width();
     let style = if line.level == LogLevel::Error {
         theme.error()
     } else {

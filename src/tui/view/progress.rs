@@ -10,6 +10,7 @@ use ratatui::Frame;
 
 use super::super::app::App;
 use super::super::nodes::NodeState;
+use super::popup::cells;
 use super::theme::Theme;
 use crate::protocol::ArmKind;
 
@@ -90,7 +91,7 @@ fn arm_lines(
         .filter(|b| b.batches > 0)
         .map_or(0.0, |b| b.batch as f64 / b.batches as f64);
 
-    let head_w = head.chars().count();
+    let head_w = cells(&head);
     if two_lines {
         let mut first = vec![Span::styled(head, style)];
         first.push(Span::raw(bar(
@@ -109,8 +110,7 @@ fn arm_lines(
             None => vec![Span::styled("   batch —", theme.dim())],
             Some(_) => {
                 let lead = format!("   {batch_text} ");
-                let bar_w =
-                    width.saturating_sub(lead.chars().count() + loss_text.chars().count() + 1);
+                let bar_w = width.saturating_sub(cells(&lead) + cells(&loss_text) + 1);
                 vec![
                     Span::styled(lead, theme.dim()),
                     Span::raw(bar(batch_ratio, bar_w)),
@@ -129,12 +129,12 @@ fn arm_lines(
                 loss_text.replace(" loss", ""),
             ),
         };
-        let tail = if width >= head_w + full.chars().count() + 7 {
+        let tail = if width >= head_w + cells(&full) + 7 {
             full
         } else {
             brief
         };
-        let bar_w = width.saturating_sub(head_w + tail.chars().count() + 1);
+        let bar_w = width.saturating_sub(head_w + cells(&tail) + 1);
         vec![Line::from(vec![
             Span::styled(head, style),
             Span::raw(bar(epoch_ratio, bar_w)),

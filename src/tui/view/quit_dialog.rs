@@ -11,7 +11,8 @@ use super::theme::Theme;
 /// Draws the dialog centred over `area`.
 pub fn render(theme: Theme, frame: &mut Frame, area: Rect) {
     let lines = vec![
-        Line::from(" Stop training? The run directory keeps what is done."),
+        Line::from(" Stop training? The run directory keeps what is done:"),
+        Line::from(" `mkd-tui resume` continues it from its last finished epoch."),
         Line::from(""),
         Line::from(vec![
             Span::raw(" "),

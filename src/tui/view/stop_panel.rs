@@ -94,6 +94,12 @@ fn status(app: &App, theme: Theme, short: bool) -> (String, Style) {
             pick("sent, waiting for epoch end", "sent, next epoch"),
             theme.warn(),
         )
+    } else if stop.applied().is_some_and(|r| !r.enabled) && !stop.is_edited() {
+        // `stop.enabled: false`: the thresholds below are not used.
+        (
+            pick("rule off · s stops KD by hand", "rule off"),
+            theme.warn(),
+        )
     } else if stop.is_edited() {
         (
             pick("* pending · enter applies", "* enter applies"),

@@ -30,6 +30,8 @@ pub struct ReportBuilder {
     logit_caches: Vec<LogitCacheNote>,
     /// model → the `StageHalted` line.
     halted: BTreeMap<String, String>,
+    /// model → its advantage curve, epoch 1 first (`Advantage` events folded in).
+    deltas: BTreeMap<String, Vec<Option<f64>>>,
 }
 
 impl ReportBuilder {
@@ -121,6 +123,12 @@ impl ReportBuilder {
                     .get_or_insert_with(Default::default)
                     .observe(event);
             }
+            Event::Advantage {
+                model,
+                epoch,
+                delta,
+                ..
+            } => delta.apply_to(*epoch, self.deltas.entry(model.clone()).or_default()),
             Event::StageHalted { model, .. } => {
                 if let Some(line) = halted_line(event) {
                     self.halted.insert(model.clone(), line);
@@ -134,6 +142,20 @@ impl ReportBuilder {
         self.epochs
             .get(&(model.to_string(), arm))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// Validation accuracy of `model`'s `arm` after each epoch, epoch 1 first; an epoch recorded
+    /// twice (a resumed run replays its history, then re-runs) keeps its last record.
+    fn val_curve(&self, model: &str, arm: ArmKind) -> Vec<f64> {
+        let mut curve: Vec<f64> = Vec::new();
+        for r in self.records(model, arm) {
+            if r.epoch == 0 {
+                continue;
+            }
+            curve.truncate(r.epoch - 1);
+            curve.push(r.val_acc);
+        }
+        curve
     }
 
     /// The stop of `model` with what it saved, over a schedule of `planned` epochs of `train_size`
@@ -221,6 +243,7 @@ impl ReportBuilder {
                     distillation_changes: self.changes.get(&node.name).cloned().unwrap_or_default(),
                     distilled_spans: self.spans(&node.name, arms),
                     halted: self.halted.get(&node.name).cloned(),
+                    delta_curve: self.deltas.get(&node.name).cloned().unwrap_or_default(),
                     arms: arms
                         .iter()
                         .map(|a| {
@@ -230,6 +253,7 @@ impl ReportBuilder {
                                 result: a.clone(),
                                 images_per_s: records.iter().map(|r| r.images_per_s).sum::<f64>()
                                     / n,
+                                val_curve: self.val_curve(&node.name, a.arm),
                             }
                         })
                         .collect(),

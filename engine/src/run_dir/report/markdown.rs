@@ -92,6 +92,19 @@ impl Report {
                 notes.join("; ")
             );
         }
+        let charts = super::plots::charts(self);
+        if !charts.is_empty() {
+            let _ = writeln!(s, "## Charts\n");
+            let _ = writeln!(
+                s,
+                "Validation accuracy per epoch of every arm; a red dashed line where distillation \
+                 stopped; under it the advantage Δ of kd over the best control as the stop rule \
+                 judged it (smoothed). SVG files in `plots/`.\n"
+            );
+            for (c, _) in charts {
+                let _ = writeln!(s, "![{}]({})\n", c.caption, c.path);
+            }
+        }
         let _ = writeln!(s, "## Models\n");
         let _ = writeln!(
             s,

@@ -14,6 +14,7 @@ use crate::stop::{AfterStop, StopKind};
 mod distillation;
 mod fold;
 mod markdown;
+pub mod plots;
 
 pub use distillation::{distilled_spans, spans_text, DistillationChange, EpochSpan};
 pub use fold::ReportBuilder;
@@ -26,6 +27,10 @@ pub struct ArmReport {
     /// Mean training throughput over the arm's epochs, images/s.
     #[serde(with = "crate::protocol::float")]
     pub images_per_s: f64,
+    /// Validation accuracy after each epoch, epoch 1 first, % (empty for loaded weights and in
+    /// reports from before it existed). Drawn in `plots/`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub val_curve: Vec<f64>,
 }
 
 /// Where distillation of a model stopped (or its stage hit `max_epochs`), and what it saved.
@@ -78,6 +83,11 @@ pub struct ModelReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub halted: Option<String>,
     pub arms: Vec<ArmReport>,
+    /// Advantage `Δ` of the kd arm over the best control after each epoch under the rule in force
+    /// at the end (EMA-smoothed as the stop rule sees it), epoch 1 first, pp; `None` where
+    /// undefined. Empty for models not distilled against controls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delta_curve: Vec<Option<f64>>,
 }
 
 /// A distilled model against its scratch control, at each arm's best validation epoch.

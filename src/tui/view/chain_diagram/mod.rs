@@ -15,6 +15,7 @@ use ratatui::Frame;
 mod cell;
 
 use super::super::app::App;
+use super::popup::{cells, fit, pad};
 use super::theme::Theme;
 use crate::protocol::ArmKind;
 use cell::column;
@@ -69,7 +70,7 @@ impl Column {
     fn width(&self) -> usize {
         [&self.label, &self.state, &self.detail, &self.acc]
             .iter()
-            .map(|s| s.chars().count())
+            .map(|s| cells(s))
             .max()
             .unwrap_or(0)
     }
@@ -156,7 +157,7 @@ pub fn lines(app: &App, theme: Theme, width: usize) -> Vec<Line<'static>> {
     let mut acc = vec![Span::raw(" ")];
     for (i, (col, &w)) in columns.iter().zip(&widths).enumerate() {
         let text = fit(&col.label, w);
-        let fill = w - text.chars().count();
+        let fill = w.saturating_sub(cells(&text));
         label.push(Span::styled(text, theme.title()));
         state.push(Span::styled(pad(&fit(&col.state, w), w), col.state_style));
         detail.push(Span::styled(pad(&fit(&col.detail, w), w), col.detail_style));
@@ -224,21 +225,4 @@ fn notes(app: &App) -> String {
         }
     }
     format!(" {}", parts.join(" · "))
-}
-
-/// `text` cut to `width` characters, with `…` when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
-fn pad(text: &str, width: usize) -> String {
-    format!("{text:<width$}")
 }
