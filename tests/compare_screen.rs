@@ -18,6 +18,7 @@ fn cell(root: &Path, seed: u64, label: &str, state: CellState) -> Cell {
         seed,
         dir: root.join(format!("seed-{seed}")).join(label),
         state,
+        slurm: None,
     }
 }
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use mkd_tui::compare::slurm::TaskFile;
 use mkd_tui::compare::CompareTable;
+use mkd_tui::compare::ComparisonProgress;
 use process_support::{mkd_tui, text, TINY};
 
 /// The script's cluster; stopped when dropped, also when the test panics.
@@ -227,6 +228,27 @@ fn slurm_comparison_equals_the_local_one_and_a_cancelled_task_is_resubmitted() {
             held.log.display()
         )),
         "{md}"
+    );
+
+    // The comparison's screen and `attach` read the same folder: the cancelled task's cell names
+    // its Slurm job and log, and the follower says the comparison is not running any more.
+    let p = ComparisonProgress::read(&second).unwrap();
+    let cell = &p.rows[0].cells[1];
+    assert_eq!((p.rows[0].label.as_str(), cell.seed), ("kd", 8));
+    assert_eq!(cell.slurm, Some((held.id(), held.log.clone())));
+    assert!(!p.live, "no task waits or runs");
+    let o = mkd_tui()
+        .arg("attach")
+        .arg(&second)
+        .env("SLURM_CONF", cluster.conf())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o));
+    assert!(
+        text(&o).contains("the comparison is not running (2/4 runs done)"),
+        "{}",
+        text(&o)
     );
 
     // The same command again resubmits seed 8's two runs only, and completes the comparison.

@@ -40,6 +40,8 @@ pub struct Cell {
     /// `<comparison>/seed-<seed>/<strategy folder>`.
     pub dir: PathBuf,
     pub state: CellState,
+    /// The Slurm task that runs (or ran) it, `4711_3`, and its log (`--executor slurm` only).
+    pub slurm: Option<(String, PathBuf)>,
 }
 
 /// One strategy over the seeds.
@@ -80,6 +82,16 @@ impl ComparisonProgress {
         })?;
         let identity: Identity = serde_json::from_slice(&bytes)
             .map_err(|e| format!("{}: not a comparison's {FILE}: {e}", file.display()))?;
+        let tasks = super::slurm::TaskFile::load(folder).ok();
+        let slurm_task = |label: &str, seed: u64| {
+            let task = tasks
+                .as_ref()?
+                .tasks
+                .iter()
+                .find(|t| t.label == label && t.seed == seed)?;
+            let job = task.job.as_ref()?;
+            Some((job.id(), job.log.clone()))
+        };
         let rows = identity
             .strategies
             .iter()
@@ -92,7 +104,13 @@ impl ComparisonProgress {
                             .join(format!("seed-{seed}"))
                             .join(super::arms::folder_of(label));
                         let state = cell_state(label, seed, &dir);
-                        Cell { seed, dir, state }
+                        let slurm = slurm_task(label, seed);
+                        Cell {
+                            seed,
+                            dir,
+                            state,
+                            slurm,
+                        }
                     })
                     .collect();
                 let done: Vec<f64> = cells

@@ -186,7 +186,14 @@ fn detail_lines(screen: &CompareScreen) -> Vec<Line<'static>> {
             "seed {} {}: {what}",
             cell.seed, row.label
         )));
-        lines.push(Line::from(cell.dir.display().to_string()));
+        lines.push(Line::from(match &cell.slurm {
+            Some((job, log)) => format!(
+                "{} · Slurm job {job}, log {}",
+                cell.dir.display(),
+                log.display()
+            ),
+            None => cell.dir.display().to_string(),
+        }));
     }
     if let Some(m) = &screen.message {
         lines.push(Line::from(m.clone()));
