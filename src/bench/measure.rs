@@ -35,12 +35,21 @@ pub struct BenchResult {
     pub infer_images_per_s: Vec<f64>,
     /// Peak resident memory of the process that measured this case alone, MiB (`None` off Linux).
     pub peak_rss_mib: Option<f64>,
+    /// The device that trained, in words (`cpu`, `cuda:0 (NVIDIA H100 …)`); empty in lines from
+    /// before it was recorded and from `pytorch_reference.py`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device: String,
 }
 
 /// Trains and evaluates `case` on random images for `rounds` rounds of about `seconds` each (per
-/// phase), after one warm-up batch. Weights from seed 0 (the teacher's from seed 1).
-pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<BenchResult> {
-    let device = Device::Cpu;
+/// phase), after one warm-up batch, on `device`. Weights from seed 0 (the teacher's from seed 1).
+pub fn measure(
+    case: &BenchCase,
+    rounds: usize,
+    seconds: f64,
+    device: &Device,
+) -> anyhow::Result<BenchResult> {
+    let device = device.clone();
     let model = Classifier::new(&case.model, case.input, case.classes, 0, &device)?;
     let teacher = match &case.kd {
         Some(kd) => Some(Classifier::new(
@@ -120,5 +129,6 @@ pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<
         train_images_per_s: train,
         infer_images_per_s: infer,
         peak_rss_mib: peak_rss_mib(),
+        device: crate::device::describe(&device),
     })
 }

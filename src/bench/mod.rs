@@ -12,7 +12,7 @@ mod measure;
 mod peak_memory;
 mod random_images;
 
-pub use case::{preset_cases, reference_cases, BenchCase, KdSpec};
+pub use case::{cifar_resnet_cases, preset_cases, reference_cases, BenchCase, KdSpec};
 pub use measure::{measure, BenchResult};
 pub use peak_memory::peak_rss_mib;
 pub use random_images::RandomImages;

@@ -19,7 +19,14 @@ use crate::session::{self, Plan};
 /// keeps what finished, and the same command with the same `--out` continues it. After a hangup
 /// the progress lines go on in `<out>/compare.log`.
 pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    let loaded = match crate::preset::load(&args.preset, &args.set) {
+    let overrides = match super::device::with_device(&args.set, args.device) {
+        Ok(o) => o,
+        Err(line) => {
+            eprintln!("{line}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let loaded = match crate::preset::load(&args.preset, &overrides) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");

@@ -23,6 +23,9 @@ pub fn start(args: &RunArgs, run_dir: &RunDir) -> anyhow::Result<ExitCode> {
         .arg("--out")
         .arg(run_dir.path())
         .arg("--prepared");
+    if let Some(device) = args.device {
+        command.arg("--device").arg(device.to_string());
+    }
     for set in &args.set {
         command.arg("--set").arg(set);
     }

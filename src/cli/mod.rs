@@ -8,6 +8,7 @@ mod check;
 mod check_planner;
 mod compare;
 mod detach;
+mod device;
 mod exit;
 mod list_presets;
 mod ls;
@@ -36,6 +37,7 @@ pub fn main(cli: Cli) -> i32 {
             headless: false,
             out: None,
             set: cli.set,
+            device: None,
             detach: false,
             prepared: false,
         }),

@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use candle_core::{DType, Tensor};
+use candle_core::{DType, Device, Tensor};
 
 /// The implementation of the layer ops and optimizer updates for one tensor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +47,29 @@ pub fn with_generic_ops<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// The device the generic-path tests run that path on: `MKD_TEST_DEVICE` = `cpu` (the default,
+/// with [`with_generic_ops`]), `cuda` (GPU 0) or `cuda:N`. Panics on another value or a missing GPU:
+/// a test asked to check a GPU must not pass without one.
+pub fn generic_test_device() -> Device {
+    match std::env::var("MKD_TEST_DEVICE").as_deref() {
+        Err(_) | Ok("") | Ok("cpu") => Device::Cpu,
+        Ok(s) => {
+            let ordinal = match s {
+                "cuda" => Some(0),
+                _ => s.strip_prefix("cuda:").and_then(|n| n.parse().ok()),
+            };
+            let Some(n) = ordinal else {
+                panic!("MKD_TEST_DEVICE must be cpu, cuda or cuda:N, got {s:?}");
+            };
+            Device::new_cuda(n)
+                .unwrap_or_else(|e| panic!("MKD_TEST_DEVICE={s}: no CUDA device {n}: {e}"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
 
     #[test]
     fn the_switch_is_scoped_and_restored() {

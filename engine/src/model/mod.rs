@@ -28,7 +28,7 @@ mod resnet_cifar;
 mod spec;
 mod validate;
 
-pub use backend::with_generic_ops;
+pub use backend::{generic_test_device, with_generic_ops};
 pub use classifier::Classifier;
 pub use dropout::Dropout;
 pub use error::ModelError;

@@ -4,24 +4,12 @@
 
 use candle_core::{Device, Tensor, Var};
 
-use crate::model::backend::{with_generic_ops, Backend};
+use crate::model::backend::{generic_test_device, with_generic_ops, Backend};
 use crate::model::batch_norm::BatchNorm2d;
 use crate::model::conv::Conv;
 use crate::model::cpu_slice::test_support::values;
 use crate::model::max_pool::{max_pool2x2, relu_max_pool2x2};
 use crate::model::relu::relu;
-
-/// The device the generic side runs on, from `MKD_TEST_DEVICE`.
-pub(crate) fn generic_test_device() -> Device {
-    match std::env::var("MKD_TEST_DEVICE").as_deref() {
-        Err(_) | Ok("") | Ok("cpu") => Device::Cpu,
-        Ok("cuda") => Device::new_cuda(0).expect("MKD_TEST_DEVICE=cuda: no CUDA device 0"),
-        Ok(s) => match s.strip_prefix("cuda:").and_then(|n| n.parse().ok()) {
-            Some(n) => Device::new_cuda(n).expect("MKD_TEST_DEVICE: no such CUDA device"),
-            None => panic!("MKD_TEST_DEVICE must be cpu, cuda or cuda:N, got {s:?}"),
-        },
-    }
-}
 
 /// An op under test: builds its output from input variables on a device.
 type Op<'a> = &'a dyn Fn(&[Tensor]) -> Tensor;
