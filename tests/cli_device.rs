@@ -22,6 +22,11 @@ fn a_run_names_its_device_in_the_report_and_in_ls() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("test 300) on cpu, run directory"),
+        "{}",
+        text(&o)
+    );
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains(" · trained on cpu"), "{md}");
     let json: serde_json::Value =
