@@ -32,9 +32,9 @@ wheels=(
     "nvidia-cublas==$CUDA_WHEELS.*"       # libcublas, libcublasLt
     "nvidia-curand"                       # libcurand
 )
-if [ "${CUDNN:-0}" = 1 ] || [ "$FEATURES" = cudnn ]; then
-    wheels+=("nvidia-cudnn-cu13")
-fi
+cudnn=0
+case ",$FEATURES," in *,cudnn,*) cudnn=1 ;; esac
+[ "$cudnn" = 1 ] && wheels+=("nvidia-cudnn-cu13")  # libcudnn (nvidia/cudnn/lib)
 echo "== pip install ${wheels[*]}"
 "$CUDA_VENV/bin/pip" install --quiet --disable-pip-version-check "${wheels[@]}"
 
@@ -42,11 +42,22 @@ echo "== pip install ${wheels[*]}"
 . scripts/cuda-env.sh
 lib="$CUDA_ROOT/lib"
 # The wheels ship only versioned sonames (libcublas.so.13); the linker looks for libNAME.so.
-for so in "$lib"/lib*.so.*; do
-    base=$(basename "$so")
-    plain="$lib/${base%%.so.*}.so"
-    [ -e "$plain" ] || ln -s "$base" "$plain"
-done
+plain_sonames() {
+    local so base plain
+    for so in "$1"/lib*.so.*; do
+        base=$(basename "$so")
+        plain="$1/${base%%.so.*}.so"
+        [ -e "$plain" ] || ln -s "$base" "$plain"
+    done
+}
+plain_sonames "$lib"
+if [ "$cudnn" = 1 ]; then
+    # cudarc searches the lib/ folder under each of CUDA_ROOT and CUDNN_LIB.
+    CUDNN_LIB=$(cd "$CUDA_ROOT/../cudnn" && pwd)
+    export CUDNN_LIB
+    plain_sonames "$CUDNN_LIB/lib"
+    export LD_LIBRARY_PATH="$CUDNN_LIB/lib:$LD_LIBRARY_PATH"
+fi
 # cudarc links libcuda (the driver, not in any wheel). A stub with every driver symbol cudarc
 # declares, soname libcuda.so.1, stands in at link time as the toolkit's lib/stubs/libcuda.so
 # does; at run time the real driver's libcuda.so.1 is loaded.
@@ -70,4 +81,6 @@ bin="$CARGO_TARGET_DIR/${PROFILE/dev/debug}/mkd-tui"
 echo "== built $bin ($(du -h "$bin" | cut -f1))"
 echo "== linked against:"
 ldd "$bin" | grep -E 'cuda|cublas|curand|nvrtc|cudnn' || true
+# The binary needs these at run time beside the driver (where no CUDA toolkit is installed):
+echo "== run with: LD_LIBRARY_PATH=$lib${CUDNN_LIB:+:$CUDNN_LIB/lib}"
 echo "== check-cuda-build: OK in $(( $(date +%s) - start )) s"
