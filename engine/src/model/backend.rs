@@ -7,6 +7,8 @@ use std::cell::Cell;
 
 use candle_core::{DType, Device, Tensor};
 
+use crate::device::DeviceChoice;
+
 /// The implementation of the layer ops and optimizer updates for one tensor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Backend {
@@ -51,19 +53,17 @@ pub fn with_generic_ops<R>(f: impl FnOnce() -> R) -> R {
 /// with [`with_generic_ops`]), `cuda` (GPU 0) or `cuda:N`. Panics on another value or a missing GPU:
 /// a test asked to check a GPU must not pass without one.
 pub fn generic_test_device() -> Device {
-    match std::env::var("MKD_TEST_DEVICE").as_deref() {
-        Err(_) | Ok("") | Ok("cpu") => Device::Cpu,
-        Ok(s) => {
-            let ordinal = match s {
-                "cuda" => Some(0),
-                _ => s.strip_prefix("cuda:").and_then(|n| n.parse().ok()),
-            };
-            let Some(n) = ordinal else {
-                panic!("MKD_TEST_DEVICE must be cpu, cuda or cuda:N, got {s:?}");
-            };
-            Device::new_cuda(n)
-                .unwrap_or_else(|e| panic!("MKD_TEST_DEVICE={s}: no CUDA device {n}: {e}"))
-        }
+    let Some(s) = std::env::var("MKD_TEST_DEVICE")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        return Device::Cpu;
+    };
+    match s.parse::<DeviceChoice>() {
+        Ok(DeviceChoice::Cpu) => Device::Cpu,
+        Ok(DeviceChoice::Cuda(n)) => Device::new_cuda(n)
+            .unwrap_or_else(|e| panic!("MKD_TEST_DEVICE={s}: no CUDA device {n}: {e}")),
+        _ => panic!("MKD_TEST_DEVICE must be cpu, cuda or cuda:N, got {s:?}"),
     }
 }
 
