@@ -7,8 +7,8 @@
 //! the engine's modules under their own names.
 
 pub use mkd_engine::{
-    control_socket, data, describe, distill, error, export, model, planner, preset, protocol,
-    run_dir, seed, session, stop, train,
+    control_socket, data, describe, device, distill, error, export, model, planner, preset,
+    protocol, run_dir, seed, session, stop, train,
 };
 
 pub mod bench;

@@ -48,6 +48,8 @@ fn a_case_is_measured_in_a_child_and_printed_as_json() {
             "1",
             "--batch",
             "8",
+            "--device",
+            "cpu",
             "--json",
         ])
         .output()
@@ -83,6 +85,42 @@ fn a_case_is_measured_in_a_child_and_printed_as_json() {
         let listed = r["cpu"]["extensions"].as_array().unwrap();
         assert_eq!(listed.iter().any(|e| e == "avx2"), avx2, "{}", r["cpu"]);
     }
+    assert_eq!(r["device"], "cpu");
+}
+
+/// The CIFAR-100 ResNets of the GPU check are measured only when named: by default a CPU bench
+/// stays minutes long.
+#[test]
+fn the_cifar_resnets_are_cases_only_when_named() {
+    let names = |args: &[&str]| -> Vec<String> {
+        let o = bin()
+            .args(["bench", "--describe"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        let cases: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        cases
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!names(&[]).iter().any(|n| n.starts_with("resnet")));
+    let o = bin()
+        .args(["bench", "--describe", "--cases", "resnet20,resnet110"])
+        .output()
+        .unwrap();
+    let cases: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(cases[0]["name"], "resnet20");
+    assert_eq!(cases[1]["model"]["depth"], 110);
+    assert_eq!(cases[1]["classes"], 100);
+    assert_eq!(
+        cases[1]["input"],
+        serde_json::json!({"channels": 3, "height": 32, "width": 32})
+    );
+    assert_eq!(cases[1]["optimizer"]["kind"], "sgd");
 }
 
 #[test]

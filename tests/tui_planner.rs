@@ -59,6 +59,7 @@ fn plan(assistant: bool) -> PlanSummary {
         alpha: 0.5,
         augment: String::new(),
         kl_reduction: String::new(),
+        device: String::new(),
         nodes,
     }
 }

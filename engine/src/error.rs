@@ -104,6 +104,10 @@ pub enum Error {
     #[error(transparent)]
     Train(#[from] TrainError),
 
+    /// The preset's `device` cannot be used (CUDA not built in, no such GPU).
+    #[error(transparent)]
+    Device(#[from] crate::device::DeviceError),
+
     /// The planner's search asked its oracle for something it cannot answer (a bug, not input).
     #[error("planner: {0}")]
     PlannerProbe(&'static str),

@@ -8,6 +8,7 @@
 pub mod control_socket;
 pub mod data;
 pub mod describe;
+pub mod device;
 pub mod distill;
 pub mod error;
 pub mod export;

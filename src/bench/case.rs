@@ -117,6 +117,36 @@ pub fn reference_cases(batch: usize) -> Vec<BenchCase> {
     ]
 }
 
+const CIFAR: ImageShape = ImageShape {
+    channels: 3,
+    height: 32,
+    width: 32,
+};
+
+/// The CIFAR-100 ResNets of the literature's distillation runs (ResNet-110 → ResNet-8 and the
+/// assistants between): `resnet20`, `resnet56`, `resnet110` on 3×32×32 images, 100 classes, SGD
+/// (lr 0.1, momentum 0.9, Nesterov, weight decay 5e-4) at `batch`. Measured only when named in
+/// `--cases`: on a CPU one round of ResNet-110 takes minutes.
+pub fn cifar_resnet_cases(batch: usize) -> Vec<BenchCase> {
+    [20, 56, 110]
+        .into_iter()
+        .map(|depth| BenchCase {
+            name: format!("resnet{depth}"),
+            model: ModelSpec::ResnetCifar { depth },
+            input: CIFAR,
+            classes: 100,
+            batch,
+            optimizer: OptimizerConfig::Sgd {
+                lr: 0.1,
+                momentum: 0.9,
+                weight_decay: 5e-4,
+                nesterov: true,
+            },
+            kd: None,
+        })
+        .collect()
+}
+
 /// Every model of every `*.yaml` preset in `dir` (sorted by file name), named `<preset>/<model>`,
 /// with the preset's input shape, classes and optimizer, at `batch`. Presets that fail to load are
 /// skipped with a warning on stderr.

@@ -38,12 +38,21 @@ pub struct BenchResult {
     /// The processor it ran on (absent from PyTorch's lines and older ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<super::Cpu>,
+    /// The device that trained, in words (`cpu`, `cuda:0 (NVIDIA H100 …)`); empty in lines from
+    /// before it was recorded and from `pytorch_reference.py`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device: String,
 }
 
 /// Trains and evaluates `case` on random images for `rounds` rounds of about `seconds` each (per
-/// phase), after one warm-up batch. Weights from seed 0 (the teacher's from seed 1).
-pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<BenchResult> {
-    let device = Device::Cpu;
+/// phase), after one warm-up batch, on `device`. Weights from seed 0 (the teacher's from seed 1).
+pub fn measure(
+    case: &BenchCase,
+    rounds: usize,
+    seconds: f64,
+    device: &Device,
+) -> anyhow::Result<BenchResult> {
+    let device = device.clone();
     let model = Classifier::new(&case.model, case.input, case.classes, 0, &device)?;
     let teacher = match &case.kd {
         Some(kd) => Some(Classifier::new(
@@ -124,5 +133,6 @@ pub fn measure(case: &BenchCase, rounds: usize, seconds: f64) -> anyhow::Result<
         infer_images_per_s: infer,
         peak_rss_mib: peak_rss_mib(),
         cpu: Some(super::Cpu::detect()),
+        device: crate::device::describe(&device),
     })
 }

@@ -13,7 +13,7 @@ mod measure;
 mod peak_memory;
 mod random_images;
 
-pub use case::{preset_cases, reference_cases, BenchCase, KdSpec};
+pub use case::{cifar_resnet_cases, preset_cases, reference_cases, BenchCase, KdSpec};
 pub use cpu::Cpu;
 pub use measure::{measure, BenchResult};
 pub use peak_memory::peak_rss_mib;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::device::DeviceChoice;
+
 const EXAMPLES: &str = "\
 Examples:
   mkd-tui                                   train presets/quick.yaml in the terminal UI
@@ -150,6 +152,8 @@ pub struct RunArgs {
     /// Override a preset value: key.path=value (repeatable), e.g. --set training.epochs=2.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    #[arg(long, value_name = "DEVICE", help = super::device::HELP)]
+    pub device: Option<DeviceChoice>,
     /// Train in the background (headless, own session, output in <run dir>/run.log); prints the
     /// run directory and how to attach.
     #[arg(long, conflicts_with = "headless")]
@@ -166,6 +170,9 @@ pub struct ResumeArgs {
     /// No terminal UI: one progress line per epoch on stderr.
     #[arg(long)]
     pub headless: bool,
+    /// Continue on this device: auto, cpu, cuda or cuda:N (checkpoints load on any device).
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<DeviceChoice>,
 }
 
 #[derive(Debug, Args)]
@@ -224,6 +231,8 @@ pub struct CompareArgs {
     /// unfinished).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["preset", "out", "set", "strategies", "detach"])]
     pub collect: Option<PathBuf>,
+    #[arg(long, value_name = "DEVICE", help = super::device::HELP)]
+    pub device: Option<DeviceChoice>,
 }
 
 /// Where `compare` trains its runs.

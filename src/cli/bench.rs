@@ -8,7 +8,10 @@ use std::process::Command;
 use clap::Args;
 
 use super::ExitCode;
-use crate::bench::{measure, preset_cases, reference_cases, BenchCase, BenchResult};
+use crate::bench::{
+    cifar_resnet_cases, measure, preset_cases, reference_cases, BenchCase, BenchResult,
+};
+use crate::device::DeviceChoice;
 
 /// Arguments of `mkd-tui bench`.
 #[derive(Debug, Args)]
@@ -38,6 +41,8 @@ pub struct BenchArgs {
     /// `benches/pytorch_reference.py --cases-from` reads.
     #[arg(long)]
     pub describe: bool,
+    #[arg(long, value_name = "DEVICE", help = super::device::HELP)]
+    pub device: Option<DeviceChoice>,
     /// Measure this one case in this process and print its JSON line (what the parent runs).
     #[arg(long, hide = true, value_name = "CASE")]
     pub child: Option<String>,
@@ -49,16 +54,29 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         eprintln!("mkd-tui bench: --rounds and --batch must be at least 1, --seconds not negative");
         return Ok(ExitCode::BadInput);
     }
+    let choice = args.device.unwrap_or_default();
+    let device = match choice.resolve() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("mkd-tui bench: --{e}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
     let mut all = reference_cases(args.batch);
     all.extend(preset_cases(&args.presets, args.batch)?);
+    let big = cifar_resnet_cases(args.batch);
     if let Some(name) = &args.child {
-        let Some(case) = all.iter().find(|c| &c.name == name) else {
+        let Some(case) = all.iter().chain(&big).find(|c| &c.name == name) else {
             eprintln!("mkd-tui bench: no case named {name}");
             return Ok(ExitCode::BadInput);
         };
-        let result = measure(case, args.rounds, args.seconds)?;
+        let result = measure(case, args.rounds, args.seconds, &device)?;
         println!("{}", serde_json::to_string(&result)?);
         return Ok(ExitCode::Success);
+    }
+    // The CIFAR ResNets only when named: the default set stays minutes, not hours, on a CPU.
+    if args.cases.is_some() {
+        all.extend(big);
     }
     let selected = match select(&all, args.cases.as_deref()) {
         Ok(s) => s,
@@ -84,8 +102,11 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         // Figures differ between machines by more than any change measured here: name the CPU.
         println!("CPU: {}", crate::bench::Cpu::detect().line());
         println!(
-            "batch {}, {threads} threads, {} round(s) of {} s per phase; images/s median (min–max)",
-            args.batch, args.rounds, args.seconds
+            "batch {}, {threads} threads, {} round(s) of {} s per phase, on {}; images/s median (min–max)",
+            args.batch,
+            args.rounds,
+            args.seconds,
+            crate::device::describe(&device)
         );
         println!(
             "{:<22} {:>9} {:>26} {:>26} {:>9}",
@@ -142,6 +163,7 @@ fn run_child(args: &BenchArgs, threads: usize, case: &BenchCase) -> anyhow::Resu
         .args(["--batch", &args.batch.to_string()])
         .arg("--presets")
         .arg(&args.presets)
+        .args(["--device", &args.device.unwrap_or_default().to_string()])
         .env("RAYON_NUM_THREADS", threads.to_string())
         .output()?;
     if !output.status.success() {

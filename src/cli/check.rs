@@ -37,6 +37,14 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    // Opens the GPU a run would train on: a missing one is found here, not at the run's start.
+    let device = match p.device.resolve() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{}: {e}", args.preset.display());
+            return Ok(ExitCode::BadInput);
+        }
+    };
     let (train, val, test) = p.data.split_sizes();
     println!("{}: valid", args.preset.display());
     if !p.description.is_empty() {
@@ -79,6 +87,15 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     println!(
         "training  batch {} · {opt} · schedule {sched}",
         p.training.batch_size
+    );
+    println!(
+        "device    {}{}",
+        crate::device::describe(&device),
+        match (p.device.is_auto(), crate::device::CUDA_BUILT) {
+            (true, true) => " (auto: the first GPU when one is present)",
+            (true, false) => " (auto; this build has no CUDA: see README \"Training on a GPU\")",
+            (false, _) => "",
+        }
     );
     println!(
         "distill   T = {} · alpha = {} · KL {}\nstop      {}",

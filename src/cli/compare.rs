@@ -27,7 +27,14 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         .preset
         .as_deref()
         .ok_or_else(|| anyhow::anyhow!("a preset is needed without --collect"))?;
-    let loaded = match crate::preset::load(preset_path, &args.set) {
+    let overrides = match super::device::with_device(&args.set, args.device) {
+        Ok(o) => o,
+        Err(line) => {
+            eprintln!("{line}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let loaded = match crate::preset::load(preset_path, &overrides) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");

@@ -24,6 +24,9 @@ pub fn start(args: &RunArgs, run_dir: &RunDir) -> anyhow::Result<ExitCode> {
         .arg("--out")
         .arg(run_dir.path())
         .arg("--prepared");
+    if let Some(device) = args.device {
+        command.arg("--device").arg(device.to_string());
+    }
     for set in &args.set {
         command.arg("--set").arg(set);
     }
@@ -61,6 +64,9 @@ pub fn start_comparison(args: &CompareArgs, out: &Path) -> anyhow::Result<ExitCo
     }
     if args.no_shared_teacher {
         command.arg("--no-shared-teacher");
+    }
+    if let Some(device) = args.device {
+        command.arg("--device").arg(device.to_string());
     }
     for set in &args.set {
         command.arg("--set").arg(set);

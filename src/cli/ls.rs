@@ -22,6 +22,9 @@ pub struct RunSummary {
     pub best: Vec<(String, f64)>,
     /// The last pause/resume event was a pause: a running run waits for someone to resume it.
     pub paused: bool,
+    /// The device it trained on, short (`cpu`, `cuda:0`); `-` for runs from before it was
+    /// recorded.
+    pub device: String,
 }
 
 /// Read the run in `dir`; `None` when it has no `status.json`.
@@ -39,6 +42,7 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
         elapsed_s: 0.0,
         best: Vec::new(),
         paused: false,
+        device: "-".into(),
     };
     let mut stages = 0;
     let mut started = None;
@@ -54,6 +58,9 @@ pub fn summarise(dir: &Path) -> Option<RunSummary> {
                 ..
             } => {
                 s.preset = preset;
+                if let Some(short) = plan.device.split(" (").next().filter(|d| !d.is_empty()) {
+                    s.device = short.to_string();
+                }
                 stages = plan.nodes.len();
                 s.planned = plan.nodes.iter().map(|n| n.epochs * n.arms.len()).sum();
                 started = chrono::DateTime::parse_from_rfc3339(&started_at).ok();
@@ -130,8 +137,8 @@ pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
     println!(
-        "{:<36} {:<14} {:<11} {:<14} {:>8} {:>9}  best test %",
-        "run", "preset", "status", "stage", "progress", "elapsed"
+        "{:<36} {:<14} {:<11} {:<7} {:<14} {:>8} {:>9}  best test %",
+        "run", "preset", "status", "device", "stage", "progress", "elapsed"
     );
     for s in summaries {
         let name = s.dir.file_name().unwrap_or_default().to_string_lossy();
@@ -152,13 +159,14 @@ pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
             })
             .collect();
         println!(
-            "{name:<36} {:<14} {:<11} {:<14} {progress:>8} {:>9}  {}",
+            "{name:<36} {:<14} {:<11} {:<7} {:<14} {progress:>8} {:>9}  {}",
             s.preset,
             match s.state {
                 // Nobody may be watching a detached run: say that it waits.
                 RunState::Running if s.paused => "paused",
                 state => state_name(state),
             },
+            s.device,
             s.stage,
             crate::describe::clock(s.elapsed_s),
             best.join(" · ")

@@ -10,6 +10,7 @@ mod compare;
 mod compare_slurm;
 mod compare_view;
 mod detach;
+mod device;
 mod exit;
 mod export;
 mod list_presets;
@@ -45,6 +46,7 @@ pub fn main(cli: Cli) -> i32 {
             headless: false,
             out: None,
             set: cli.set,
+            device: None,
             detach: false,
             prepared: false,
         }),

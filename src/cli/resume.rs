@@ -50,7 +50,14 @@ pub fn resume(args: &ResumeArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::BadInput);
     }
-    let loaded = match crate::preset::load(&preset_path, &[]) {
+    let overrides = match super::device::with_device(&[], args.device) {
+        Ok(o) => o,
+        Err(line) => {
+            eprintln!("{line}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let loaded = match crate::preset::load(&preset_path, &overrides) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");

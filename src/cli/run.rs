@@ -34,7 +34,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::BadInput);
     }
-    let loaded = match crate::preset::load(&args.preset, &args.set) {
+    let overrides = match super::device::with_device(&args.set, args.device) {
+        Ok(o) => o,
+        Err(line) => {
+            eprintln!("{line}");
+            return Ok(ExitCode::BadInput);
+        }
+    };
+    let loaded = match crate::preset::load(&args.preset, &overrides) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");

@@ -72,6 +72,7 @@ pub fn plan() -> PlanSummary {
         alpha: 0.9,
         augment: String::new(),
         kl_reduction: String::new(),
+        device: String::new(),
         nodes: vec![
             node(
                 "teacher",

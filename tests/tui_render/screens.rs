@@ -351,3 +351,24 @@ fn a_wide_character_model_name_keeps_the_layout() {
         }
     }
 }
+
+/// The header names the device the run trains on, short (`cuda:0`, not the GPU's name), at 80
+/// columns too; a run that has not said (the fixture's plan, older runs) shows none.
+#[test]
+fn the_header_names_the_device() {
+    let mut plan = tui_fixture::plan();
+    plan.device = "cuda:0 (NVIDIA H100 80GB HBM3)".into();
+    let mut script = Script::new(fresh());
+    tui_fixture::through_ta_of(&mut script, plan);
+    for width in [80, 160] {
+        let terminal = render(&script.app, width, 40);
+        let header = rows(&terminal)[0].clone();
+        assert!(header.contains(" · cuda:0 · "), "{header}");
+        assert!(!header.contains("H100"), "{header}");
+    }
+    let header = rows(&render(&mid_training(false), 160, 40))[0].clone();
+    assert!(
+        !header.contains("cpu") && !header.contains("cuda"),
+        "{header}"
+    );
+}

@@ -22,13 +22,18 @@ pub fn entry(event: &Event) -> Option<(LogLevel, String)> {
             plan,
             ..
         } => info(format!(
-            "run {preset} started · {} {}/{}/{} · T {} α {} · {}",
+            "run {preset} started · {} {}/{}/{} · T {} α {}{} · {}",
             plan.dataset,
             plan.train_size,
             plan.val_size,
             plan.test_size,
             plan.temperature,
             plan.alpha,
+            if plan.device.is_empty() {
+                String::new()
+            } else {
+                format!(" · on {}", plan.device)
+            },
             run_dir.display()
         )),
         Event::StopRuleApplied { rule } => info(format!("stop rule applied: {}", rule.summary())),

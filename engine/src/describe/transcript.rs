@@ -34,12 +34,17 @@ impl Transcript {
                     .map(|n| format!("{} {} ({})", n.name, n.arch, params(n.params)))
                     .collect();
                 let line = format!(
-                    "[{t}] {preset}: {} (train {} / val {} / test {}{}), run directory {}\n[{t}] chain: {}\n[{t}] stop rule: {}",
+                    "[{t}] {preset}: {} (train {} / val {} / test {}{}){}, run directory {}\n[{t}] chain: {}\n[{t}] stop rule: {}",
                     plan.dataset,
                     plan.train_size,
                     plan.val_size,
                     plan.test_size,
                     augment_words(&plan.augment),
+                    if plan.device.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" on {}", plan.device)
+                    },
                     run_dir.display(),
                     chain.join(" → "),
                     stop_rule.summary()

@@ -3,15 +3,16 @@
 //! candle's `BatchNorm::forward_train` is about a dozen tensor ops, each with its own backward, and
 //! returns a transposed (non-contiguous) tensor; in a CIFAR ResNet that is most of a training step.
 //! Here training mode on the CPU is one custom op: a statistics pass and a normalisation pass
-//! forward, and the closed-form gradient backward. Elsewhere `candle_nn::BatchNorm` is used on the
-//! same variables.
+//! forward, and the closed-form gradient backward. Elsewhere the same formula as tensor ops
+//! ([`generic::batch_norm_train`]).
 
 use super::cpu_slice::contiguous_f32;
 use std::sync::{Arc, Mutex};
 
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, DType, Layout, Result, Shape, Tensor, Var};
-use candle_nn::ModuleT;
 
+use super::backend::Backend;
+use super::generic;
 use super::par::{par_chunks_mut, par_pieces_mut};
 
 /// Batch norm over the channels of `[B, C, H, W]`: `y = γ·(x − μ)/√(σ² + ε) + β` with the batch mean
@@ -25,8 +26,6 @@ pub(crate) struct BatchNorm2d {
     running_var: Var,
     eps: f64,
     momentum: f64,
-    /// The same variables, for devices without the fused kernel.
-    fallback: candle_nn::BatchNorm,
 }
 
 impl BatchNorm2d {
@@ -38,16 +37,6 @@ impl BatchNorm2d {
         running_var: Tensor,
     ) -> Result<Self> {
         let (eps, momentum) = (1e-5, 0.1);
-        let c = weight.dim(0)?;
-        let fallback = candle_nn::BatchNorm::new_with_momentum(
-            c,
-            running_mean.clone(),
-            running_var.clone(),
-            weight.clone(),
-            bias.clone(),
-            eps,
-            momentum,
-        )?;
         Ok(BatchNorm2d {
             weight,
             bias,
@@ -55,15 +44,13 @@ impl BatchNorm2d {
             running_var: Var::from_tensor(&running_var)?,
             eps,
             momentum,
-            fallback,
         })
     }
 
     /// `x [B, C, H, W]` → same shape. `train` uses (and records) batch statistics.
     pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let fused = x.device().is_cpu() && x.dtype() == DType::F32 && x.rank() == 4;
-        if !fused {
-            return self.fallback.forward_t(x, train);
+        if x.rank() != 4 {
+            candle_core::bail!("batch norm: expected [B, C, H, W], got {:?}", x.dims());
         }
         if !train {
             let c = self.weight.dim(0)?;
@@ -84,6 +71,26 @@ impl BatchNorm2d {
                 x.dims()
             );
         }
+        let (y, mean, var) = match Backend::of(x) {
+            Backend::CpuKernels => self.train_kernel(x)?,
+            Backend::Generic => generic::batch_norm_train(x, &self.weight, &self.bias, self.eps)?,
+        };
+        let m = self.momentum;
+        let unbiased = var.affine(n as f64 / (n - 1) as f64, 0.0)?;
+        let rm = (self
+            .running_mean
+            .as_detached_tensor()
+            .affine(1.0 - m, 0.0)?
+            + mean.affine(m, 0.0)?)?;
+        let rv = (self.running_var.as_detached_tensor().affine(1.0 - m, 0.0)?
+            + unbiased.affine(m, 0.0)?)?;
+        self.running_mean.set(&rm)?;
+        self.running_var.set(&rv)?;
+        Ok(y)
+    }
+
+    /// The fused CPU op: `(y, batch mean [C], biased batch variance [C])`.
+    fn train_kernel(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         let op = BnTrain {
             eps: self.eps,
             stats: Arc::new(Mutex::new(None)),
@@ -99,19 +106,11 @@ impl BatchNorm2d {
         };
         let c = mean.len();
         let dev = x.device();
-        let m = self.momentum;
-        let mean = Tensor::from_vec(mean, c, dev)?;
-        let unbiased = Tensor::from_vec(var, c, dev)?.affine(n as f64 / (n - 1) as f64, 0.0)?;
-        let rm = (self
-            .running_mean
-            .as_detached_tensor()
-            .affine(1.0 - m, 0.0)?
-            + mean.affine(m, 0.0)?)?;
-        let rv = (self.running_var.as_detached_tensor().affine(1.0 - m, 0.0)?
-            + unbiased.affine(m, 0.0)?)?;
-        self.running_mean.set(&rm)?;
-        self.running_var.set(&rv)?;
-        Ok(y)
+        Ok((
+            y,
+            Tensor::from_vec(mean, c, dev)?,
+            Tensor::from_vec(var, c, dev)?,
+        ))
     }
 }
 

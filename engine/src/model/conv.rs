@@ -1,9 +1,11 @@
 //! Square-kernel 2-D convolution layer: per-image im2col + GEMM on the CPU ([`Conv2dOp`]),
-//! candle's `conv2d` elsewhere.
+//! candle's `conv2d` with a corrected backward elsewhere ([`generic::conv2d`]).
 
 use candle_core::{DType, Result, Tensor};
 
+use super::backend::Backend;
 use super::conv_op::Conv2dOp;
+use super::generic;
 use super::im2col::ConvGeom;
 
 /// `k×k` convolution with `stride` and zero `padding`; weight `[C_out, C_in, k, k]`, bias `[C_out]`.
@@ -38,10 +40,10 @@ impl Conv {
 
     /// `x [B, C_in, H, W]` → `[B, C_out, OH, OW]`, `OH = ⌊(H + 2p − k)/s⌋ + 1`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        if x.device().is_cpu() && x.dtype() == DType::F32 {
+        if Backend::of(x) == Backend::CpuKernels {
             return self.forward_im2col(x);
         }
-        let y = x.conv2d(&self.weight, self.padding, self.stride, 1, 1)?;
+        let y = generic::conv2d(x, &self.weight, self.stride, self.padding)?;
         match &self.bias {
             None => Ok(y),
             Some(b) => y.broadcast_add(&b.reshape((1, (), 1, 1))?),

@@ -1,19 +1,20 @@
 //! 2×2 max-pool with stride 2 (floor: an odd last row/column is dropped), with a one-pass backward
-//! on the CPU. candle's `max_pool2d` backward takes about eight full-tensor passes; on other
-//! devices it is used as is.
+//! on the CPU. candle's `max_pool2d` backward takes about eight full-tensor passes (and scales the
+//! gradient by ¼); other devices take [`generic::max_pool2x2`].
 
 use super::cpu_slice::contiguous_f32;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
 
+use super::backend::Backend;
+use super::generic;
 use super::par::par_chunks_mut;
 
 /// `x [B, C, H, W]` → `[B, C, ⌊H/2⌋, ⌊W/2⌋]`, the maximum of each 2×2 window.
 #[allow(dead_code)] // the plain CNN pools after a ReLU ([`relu_max_pool2x2`]); kept for other nets
 pub(crate) fn max_pool2x2(x: &Tensor) -> Result<Tensor> {
-    if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 {
-        x.contiguous()?.apply_op1(MaxPool2 { relu: false })
-    } else {
-        x.max_pool2d(2)
+    match Backend::of(x) {
+        Backend::CpuKernels => x.contiguous()?.apply_op1(MaxPool2 { relu: false }),
+        Backend::Generic => generic::max_pool2x2(x),
     }
 }
 
@@ -22,10 +23,10 @@ pub(crate) fn max_pool2x2(x: &Tensor) -> Result<Tensor> {
 /// window's gradient goes to its first maximum when that is positive. Saves writing, reading and
 /// back-propagating the full-size ReLU output.
 pub(crate) fn relu_max_pool2x2(x: &Tensor) -> Result<Tensor> {
-    if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 {
-        x.contiguous()?.apply_op1(MaxPool2 { relu: true })
-    } else {
-        x.relu()?.max_pool2d(2)
+    match Backend::of(x) {
+        Backend::CpuKernels => x.contiguous()?.apply_op1(MaxPool2 { relu: true }),
+        // Pool first: the ReLU then runs on a quarter of the values; same result and gradient.
+        Backend::Generic => generic::relu(&generic::max_pool2x2(x)?),
     }
 }
 

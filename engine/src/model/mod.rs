@@ -3,6 +3,7 @@
 
 #![warn(missing_docs)]
 
+pub(crate) mod backend;
 mod batch_norm;
 mod checkpoint;
 mod classifier;
@@ -12,6 +13,7 @@ mod cost;
 mod cpu_slice;
 mod dropout;
 mod error;
+mod generic;
 mod im2col;
 mod init;
 mod label;
@@ -27,6 +29,7 @@ mod resnet_cifar;
 mod spec;
 mod validate;
 
+pub use backend::{generic_test_device, with_generic_ops};
 pub use checkpoint::{read_metadata, write_safetensors};
 pub use classifier::Classifier;
 pub use dropout::Dropout;

@@ -1,19 +1,20 @@
-//! ReLU with a one-pass backward on the CPU.
+//! ReLU with a one-pass backward on the CPU ([`generic::relu`] on other devices).
 //!
 //! candle's ReLU backward builds `zeros_like`, a comparison, a dtype conversion and a product — four
 //! full-tensor passes; here it is one (`dy` where `y > 0`, PyTorch's convention at 0).
 
 use super::cpu_slice::contiguous_f32;
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
 
+use super::backend::Backend;
+use super::generic;
 use super::par::par_chunks_mut;
 
 /// `max(x, 0)` element-wise, any shape.
 pub(crate) fn relu(x: &Tensor) -> Result<Tensor> {
-    if x.device().is_cpu() && x.dtype() == DType::F32 {
-        x.contiguous()?.apply_op1(Relu)
-    } else {
-        x.relu()
+    match Backend::of(x) {
+        Backend::CpuKernels => x.contiguous()?.apply_op1(Relu),
+        Backend::Generic => generic::relu(x),
     }
 }
 

@@ -33,6 +33,10 @@ pub struct Preset {
     /// The assistant planner of strategy `dynamic` (DESIGN §4.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planner: Option<crate::planner::PlannerConfig>,
+    /// Where to train: `auto` (the first GPU when the binary has CUDA and one is present, else the
+    /// CPU), `cpu`, `cuda` or `cuda:N`. Left out of saved presets when `auto`.
+    #[serde(default, skip_serializing_if = "crate::device::DeviceChoice::is_auto")]
+    pub device: crate::device::DeviceChoice,
 }
 
 fn default_seed() -> u64 {

@@ -64,6 +64,11 @@ pub fn check(p: &Preset) -> Vec<Issue> {
     }
     check_chain(p, &mut out);
     check_strategy(p, &mut out);
+    if let Err(e) = p.device.validate() {
+        let message = e.to_string();
+        let message = message.strip_prefix("device: ").unwrap_or(&message);
+        out.push(issue("device", message));
+    }
     out
 }
 

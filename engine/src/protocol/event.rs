@@ -101,6 +101,10 @@ pub struct PlanSummary {
     /// Reduction of the KL term (`batchmean` or `mean`); empty in runs from before it existed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kl_reduction: String,
+    /// The device that trains, in words (`cpu`, `cuda:0 (NVIDIA H100)`,
+    /// [`crate::device::describe`]); empty in runs from before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device: String,
     /// Models from teacher to student.
     pub nodes: Vec<NodeSummary>,
 }

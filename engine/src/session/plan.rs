@@ -140,6 +140,8 @@ impl Plan {
                 String::new()
             },
             kl_reduction: self.preset.distill.kl_reduction.as_str().to_string(),
+            // Filled in by the worker once the device is open.
+            device: String::new(),
             nodes: self
                 .stages
                 .iter()

@@ -4,7 +4,6 @@ use crate::error::Context as _;
 use std::panic::AssertUnwindSafe;
 use std::thread::JoinHandle;
 
-use candle_core::Device;
 use chrono::{SecondsFormat, Utc};
 use crossbeam_channel::{bounded, unbounded};
 
@@ -170,16 +169,26 @@ fn run(
         )
     })?;
     let sizes = (dataset.train.len(), dataset.val.len(), dataset.test.len());
+    let device = preset.device.resolve()?;
+    let device_name = crate::device::describe(&device);
     if resume_stage.is_none() {
+        let mut summary = plan.summary(sizes);
+        summary.device = device_name.clone();
         emitter.emit(Event::RunStarted {
             preset: preset.name.clone(),
             run_dir: run_dir.path().to_path_buf(),
             started_at,
-            plan: plan.summary(sizes),
+            plan: summary,
             stop_rule: preset.stop.clone(),
         })?;
+    } else {
+        // A resumed run may continue on another device (checkpoints are device-independent).
+        emit_log(
+            emitter,
+            LogLevel::Info,
+            format!("training on {device_name}"),
+        )?;
     }
-    let device = Device::Cpu;
     // Best model of every finished stage, teacher first: the last teaches the next stage, the first
     // is the kd-from-teacher controls' teacher, all of them guide densely under `dgkd`.
     let mut models: Vec<Classifier> = Vec::new();

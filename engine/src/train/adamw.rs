@@ -2,7 +2,6 @@
 
 use candle_core::backprop::GradStore;
 use candle_core::{Result, Tensor, Var};
-use candle_nn::Optimizer as _;
 
 use super::fused::{supported, Update2, Update3};
 use super::optimizer::{check_lr, Optimizer};
@@ -12,18 +11,9 @@ use super::OptimizerState;
 /// per step `t`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
 /// `p ← p·(1 − lr·wd) − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)`.
 ///
-/// On the CPU the update runs in place (three passes, no allocation); on other devices it is
-/// `candle_nn::AdamW`.
+/// On the CPU the update runs in place (three passes, no allocation); on other devices with tensor
+/// ops. Either way the moments are kept here, so a checkpoint can save them on any device.
 pub struct AdamW {
-    inner: Inner,
-}
-
-enum Inner {
-    Fused(FusedAdamW),
-    Candle(candle_nn::AdamW),
-}
-
-struct FusedAdamW {
     /// `(parameter, first moment m, second moment v)`.
     vars: Vec<(Var, Tensor, Tensor)>,
     params: candle_nn::ParamsAdamW,
@@ -59,25 +49,20 @@ impl AdamW {
             eps,
             weight_decay,
         };
-        let vars: Vec<Var> = vars.into_iter().filter(|v| v.dtype().is_float()).collect();
-        let inner = if vars.iter().all(|v| supported(v.as_tensor())) {
-            let vars = vars
-                .into_iter()
-                .map(|v| {
-                    let m = v.as_tensor().zeros_like()?;
-                    let s = v.as_tensor().zeros_like()?;
-                    Ok((v, m, s))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Inner::Fused(FusedAdamW { vars, params, t: 0 })
-        } else {
-            Inner::Candle(candle_nn::AdamW::new(vars, params)?)
-        };
-        Ok(AdamW { inner })
+        let vars = vars
+            .into_iter()
+            .filter(|v| v.dtype().is_float())
+            .map(|v| {
+                let m = v.as_tensor().zeros_like()?;
+                let s = v.as_tensor().zeros_like()?;
+                Ok((v, m, s))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(AdamW { vars, params, t: 0 })
     }
 }
 
-impl FusedAdamW {
+impl Optimizer for AdamW {
     fn step(&mut self, grads: &GradStore) -> Result<()> {
         self.t += 1;
         let p = &self.params;
@@ -86,78 +71,70 @@ impl FusedAdamW {
         let bc2 = (1.0 - p.beta2.powi(self.t)) as f32;
         let (lr, eps) = (p.lr as f32, p.eps as f32);
         let decay = (1.0 - p.lr * p.weight_decay) as f32;
-        for (var, m, v) in &self.vars {
+        for (var, m, v) in &mut self.vars {
             let Some(grad) = grads.get(var) else { continue };
-            let g = grad.detach().contiguous()?;
-            m.inplace_op2(&g, &Update2("adamw_m", move |m, g| b1 * m + (1.0 - b1) * g))?;
-            v.inplace_op2(
-                &g,
-                &Update2("adamw_v", move |v, g| b2 * v + (1.0 - b2) * g * g),
-            )?;
-            var.as_tensor().inplace_op3(
-                m,
-                v,
-                &Update3("adamw_p", move |p: f32, m: f32, v: f32| {
-                    p * decay - lr * (m / bc1) / ((v / bc2).sqrt() + eps)
-                }),
-            )?;
+            if supported(var.as_tensor()) && supported(m) && supported(v) {
+                let g = grad.detach().contiguous()?;
+                m.inplace_op2(&g, &Update2("adamw_m", move |m, g| b1 * m + (1.0 - b1) * g))?;
+                v.inplace_op2(
+                    &g,
+                    &Update2("adamw_v", move |v, g| b2 * v + (1.0 - b2) * g * g),
+                )?;
+                var.as_tensor().inplace_op3(
+                    m,
+                    v,
+                    &Update3("adamw_p", move |p: f32, m: f32, v: f32| {
+                        p * decay - lr * (m / bc1) / ((v / bc2).sqrt() + eps)
+                    }),
+                )?;
+            } else {
+                // The same arithmetic as tensor ops (f64 constants, as candle_nn::AdamW).
+                let g = grad.detach();
+                *m = ((&*m * p.beta1)? + (&g * (1.0 - p.beta1))?)?;
+                *v = ((&*v * p.beta2)? + (g.sqr()? * (1.0 - p.beta2))?)?;
+                let m_hat = (&*m / (1.0 - p.beta1.powi(self.t)))?;
+                let v_hat = (&*v / (1.0 - p.beta2.powi(self.t)))?;
+                let step = (m_hat / (v_hat.sqrt()? + p.eps)?)?;
+                let next =
+                    ((var.as_detached_tensor() * (1.0 - p.lr * p.weight_decay))? - (step * p.lr)?)?;
+                var.set(&next)?;
+            }
         }
         Ok(())
     }
-}
-
-impl Optimizer for AdamW {
-    fn step(&mut self, grads: &GradStore) -> Result<()> {
-        match &mut self.inner {
-            Inner::Fused(f) => f.step(grads),
-            Inner::Candle(c) => c.step(grads),
-        }
-    }
 
     fn set_learning_rate(&mut self, lr: f64) {
-        match &mut self.inner {
-            Inner::Fused(f) => f.params.lr = lr,
-            Inner::Candle(c) => c.set_learning_rate(lr),
-        }
+        self.params.lr = lr;
     }
 
     fn learning_rate(&self) -> f64 {
-        match &self.inner {
-            Inner::Fused(f) => f.params.lr,
-            Inner::Candle(c) => c.learning_rate(),
-        }
+        self.params.lr
     }
 
-    /// `m.<i>`, `v.<i>` and the step count `t` (CPU path only; candle's AdamW hides its state).
+    /// `m.<i>`, `v.<i>` and the step count `t`, on the variables' device.
     fn state(&self) -> Result<OptimizerState> {
-        let Inner::Fused(f) = &self.inner else {
-            candle_core::bail!("adamw: saving the state is supported on the CPU only");
-        };
-        let mut tensors = Vec::with_capacity(2 * f.vars.len());
-        for (i, (_, m, v)) in f.vars.iter().enumerate() {
+        let mut tensors = Vec::with_capacity(2 * self.vars.len());
+        for (i, (_, m, v)) in self.vars.iter().enumerate() {
             tensors.push((format!("m.{i}"), m.clone()));
             tensors.push((format!("v.{i}"), v.clone()));
         }
         Ok(OptimizerState {
-            step: f.t as u64,
+            step: self.t as u64,
             tensors,
         })
     }
 
     fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let Inner::Fused(f) = &mut self.inner else {
-            candle_core::bail!("adamw: loading a state is supported on the CPU only");
-        };
-        let mut moments = Vec::with_capacity(f.vars.len());
-        for (i, (var, _, _)) in f.vars.iter().enumerate() {
+        let mut moments = Vec::with_capacity(self.vars.len());
+        for (i, (var, _, _)) in self.vars.iter().enumerate() {
             let m = state.fresh_copy(&format!("m.{i}"), var.as_tensor())?;
             let v = state.fresh_copy(&format!("v.{i}"), var.as_tensor())?;
             moments.push((m, v));
         }
-        for ((_, m, v), (m2, v2)) in f.vars.iter_mut().zip(moments) {
+        for ((_, m, v), (m2, v2)) in self.vars.iter_mut().zip(moments) {
             (*m, *v) = (m2, v2);
         }
-        f.t = state.step as i32;
+        self.t = state.step as i32;
         Ok(())
     }
 }
@@ -167,16 +144,22 @@ mod tests {
     use super::*;
     use candle_core::Device;
 
-    /// The fused CPU update equals `candle_nn::AdamW` over several steps with a rate change.
+    /// The fused CPU update, and the tensor-op update of other devices, equal `candle_nn::AdamW`
+    /// over several steps with a rate change.
     #[test]
     fn fused_update_equals_candle_adamw() {
+        fused_or_generic_equals_candle_adamw();
+        crate::model::with_generic_ops(fused_or_generic_equals_candle_adamw);
+    }
+
+    fn fused_or_generic_equals_candle_adamw() {
+        use candle_nn::Optimizer as _;
         let init: Vec<f32> = (0..100)
             .map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0)
             .collect();
         let a = Var::from_vec(init.clone(), (10, 10), &Device::Cpu).unwrap();
         let b = Var::from_vec(init, (10, 10), &Device::Cpu).unwrap();
         let mut ours = AdamW::new(vec![a.clone()], 0.05, 0.1, 0.8, 0.99, 1e-6).unwrap();
-        assert!(matches!(ours.inner, Inner::Fused(_)));
         let params = candle_nn::ParamsAdamW {
             lr: 0.05,
             beta1: 0.8,

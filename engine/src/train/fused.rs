@@ -4,8 +4,9 @@
 //! operation (about 12 for AdamW); these kernels update the variable and its state in place, in one
 //! pass each, with no allocation.
 
-use candle_core::{CpuStorage, DType, InplaceOp2, InplaceOp3, Layout, Result, Tensor};
+use candle_core::{CpuStorage, InplaceOp2, InplaceOp3, Layout, Result, Tensor};
 
+use crate::model::backend::Backend;
 use crate::model::par::par_chunks_mut;
 
 /// Elements per parallel chunk: below this, threads cost more than they save.
@@ -31,9 +32,10 @@ fn slice_mut<'a>(s: &'a mut CpuStorage, l: &Layout, op: &str) -> Result<&'a mut 
     }
 }
 
-/// True when `t` can be updated by these kernels: a contiguous f32 tensor on the CPU.
+/// True when `t` can be updated by these kernels: a contiguous f32 tensor on the CPU (and the
+/// generic path not forced, [`crate::model::with_generic_ops`]).
 pub(crate) fn supported(t: &Tensor) -> bool {
-    t.device().is_cpu() && t.dtype() == DType::F32 && t.is_contiguous()
+    Backend::of(t) == Backend::CpuKernels && t.is_contiguous()
 }
 
 /// `dst[i] ← f(dst[i], a[i])`.

@@ -32,7 +32,7 @@ pub trait Optimizer: Send {
 ///
 /// `Sgd` is PyTorch's `torch.optim.SGD` (momentum, L2 weight decay, Nesterov; no dampening);
 /// `Adamw` is AdamW (Loshchilov & Hutter 2019): an in-place CPU update equal to `candle_nn::AdamW`,
-/// which it falls back to on other devices. Errors on a negative or non-finite
+/// tensor ops on other devices. Errors on a negative or non-finite
 /// rate, momentum outside `[0, 1)`, negative weight decay, or Nesterov without momentum.
 pub fn build_optimizer(cfg: &OptimizerConfig, vars: Vec<Var>) -> Result<Box<dyn Optimizer>> {
     match *cfg {

@@ -1,5 +1,5 @@
-//! The header: `mkd-tui · <preset> · stage i/n <model> · <elapsed> elapsed · ETA <eta>`, or how
-//! the run ended.
+//! The header: `mkd-tui · <preset> · <device> · stage i/n <model> · <elapsed> elapsed · ETA <eta>`,
+//! or how the run ended. The device (`cpu`, `cuda:0`) shows once the run has said it.
 
 use ratatui::text::{Line, Span};
 
@@ -46,6 +46,12 @@ fn build(app: &App, theme: Theme, detail: Detail) -> Line<'static> {
     if detail != Detail::Bare {
         spans.push(sep());
         spans.push(Span::raw(app.preset().to_string()));
+        if let Some(device) = app.plan().map(|p| short_device(&p.device)) {
+            if !device.is_empty() {
+                spans.push(sep());
+                spans.push(Span::raw(device.to_string()));
+            }
+        }
     }
     let elapsed = clock_of(app.run_elapsed());
     match app.outcome() {
@@ -105,6 +111,11 @@ fn build(app: &App, theme: Theme, detail: Detail) -> Line<'static> {
     }
     spans.push(Span::raw(" "));
     Line::from(spans)
+}
+
+/// `cuda:0` of `cuda:0 (NVIDIA H100 80GB HBM3)`: the GPU's name is in the report, not the header.
+fn short_device(device: &str) -> &str {
+    device.split(" (").next().unwrap_or(device)
 }
 
 /// A held or changing state worth shouting about.

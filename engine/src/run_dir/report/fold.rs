@@ -304,6 +304,7 @@ impl ReportBuilder {
             alpha: plan.alpha,
             augment: plan.augment.clone(),
             kl_reduction: plan.kl_reduction.clone(),
+            device: plan.device.clone(),
             started_at: self.started_at.clone(),
             finished_at,
             wall_seconds,

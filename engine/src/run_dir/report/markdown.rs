@@ -33,10 +33,15 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "Started {} · finished {} · wall time {}\n",
+            "Started {} · finished {} · wall time {}{}\n",
             self.started_at,
             self.finished_at,
-            clock(self.wall_seconds)
+            clock(self.wall_seconds),
+            if self.device.is_empty() {
+                String::new()
+            } else {
+                format!(" · trained on {}", self.device)
+            }
         );
         let _ = writeln!(
             s,

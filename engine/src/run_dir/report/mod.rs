@@ -128,6 +128,9 @@ pub struct Report {
     /// `batchmean` or `mean`; empty in reports from before it existed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kl_reduction: String,
+    /// The device that trained (`cpu`, `cuda:0 (…)`); empty in reports from before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device: String,
     pub started_at: String,
     pub finished_at: String,
     /// Seconds.
