@@ -69,7 +69,7 @@ fn attach_on_a_finished_comparison_prints_every_run_and_each_mean() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
         err.contains(&format!(
-            "[compare 4/4] seed 8 kd: student test {:.2}% ({})",
+            "[4/4 done] seed 8 kd: student test {:.2}% ({})",
             acc("kd", 8),
             out.join("seed-8/kd").display()
         )),
@@ -177,4 +177,35 @@ fn a_comparison_folder_held_by_another_process_is_refused() {
         )),
         "{err}"
     );
+}
+
+#[test]
+fn a_second_detach_on_a_running_comparison_is_refused_on_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    // Epochs enough that the first is still running when the second starts.
+    let long = ["--detach", "--set", "training.epochs=20000"];
+    let first = compare_tiny(&out, None, &long);
+    let said = text(&first);
+    assert_eq!(first.status.code(), Some(0), "{said}");
+    let pid: i32 = said
+        .split("pid ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {said}"));
+    let second = compare_tiny(&out, None, &long);
+    // SAFETY: kill on the pid the first detach printed (our own child's session).
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
+    let err = text(&second);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "another mkd-tui process (pid {pid}) is running this comparison"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("comparison folder"), "{err}");
 }

@@ -243,3 +243,62 @@ fn the_loop_reads_the_folder_each_tick_and_returns_what_the_keys_ask() {
     .unwrap();
     assert_eq!(exit, Exit::Quit);
 }
+
+#[test]
+fn the_title_clock_stops_when_the_comparison_is_over() {
+    let root = PathBuf::from("/runs/c");
+    let mut owner = CompareScreen::new(Role::Owner, progress(&root));
+    owner.tick(10.0);
+    assert_eq!(owner.elapsed_s, 10.0);
+    owner.ended = true;
+    owner.tick(83.0);
+    owner.tick(500.0);
+    assert_eq!(owner.elapsed_s, 83.0);
+    assert!(draw(&owner, 80, 24).contains("· 01:23 "));
+}
+
+#[test]
+fn a_long_running_cell_is_never_cut() {
+    let root = PathBuf::from("/runs/c");
+    let mut p = progress(&root);
+    p.rows[1].cells[2].state = CellState::Running {
+        model: "ta1".into(),
+        stage: 2,
+        stages: 3,
+        epoch: 104,
+        epochs: 150,
+    };
+    let screen = CompareScreen::new(Role::Viewer, p);
+    let text = draw(&screen, 80, 24);
+    assert!(row_with(&text, "│kd").contains(" 2/3 e104/150 "), "{text}");
+}
+
+/// Runs that are Slurm tasks go on without this process: q asks to leave, not to stop, and after
+/// leaving the title says the tasks are on Slurm.
+#[test]
+fn with_slurm_tasks_q_leaves_them_running() {
+    let root = PathBuf::from("/runs/c");
+    let mut p = progress(&root);
+    p.rows[1].cells[2].slurm = Some(("4711_3".into(), root.join("slurm/logs/4711_3.log")));
+    let mut screen = CompareScreen::new(Role::Owner, p);
+    let text = draw(&screen, 100, 30);
+    assert!(
+        text.contains("/runs/c/seed-3/kd · Slurm job 4711_3, log /runs/c/slurm/logs/4711_3.log"),
+        "{text}"
+    );
+    assert!(text.contains("q leave  ↑↓←→ select"), "{text}");
+    assert_eq!(screen.on_key(Key::Char('q')), Action::None);
+    let dialog = draw(&screen, 100, 30);
+    assert!(dialog.contains("Leave the comparison?"), "{dialog}");
+    assert!(dialog.contains("Its Slurm tasks go on"), "{dialog}");
+    assert!(
+        dialog.contains("y leave, the tasks go on  n stay"),
+        "{dialog}"
+    );
+    assert_eq!(screen.on_key(Key::Char('y')), Action::StopComparison);
+    // The waiting process has left; the tasks still run (the folder says live).
+    screen.ended = true;
+    let after = draw(&screen, 100, 30);
+    assert!(after.contains("5/9 done · tasks on Slurm"), "{after}");
+    assert_eq!(screen.on_key(Key::Char('q')), Action::Quit);
+}

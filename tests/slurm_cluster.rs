@@ -135,6 +135,25 @@ fn slurm_comparison_equals_the_local_one_and_a_cancelled_task_is_resubmitted() {
     assert_eq!(accuracies(&s).len(), 4);
     assert_eq!(accuracies(&s), accuracies(&l));
     assert!(s.unfinished.is_empty());
+    // The same files as a local comparison, settings in the header.
+    for file in [
+        "compare-accuracy.csv",
+        "compare-cost.csv",
+        "compare.tex",
+        "plots/student-accuracy.svg",
+        "plots/accuracy-vs-compute.svg",
+    ] {
+        assert!(on_slurm.join(file).is_file(), "{file}");
+    }
+    let md = std::fs::read_to_string(on_slurm.join("compare.md")).unwrap();
+    let local_md = std::fs::read_to_string(local.join("compare.md")).unwrap();
+    let settings = |md: &str| {
+        md.lines()
+            .find(|l| l.starts_with("**Settings.**"))
+            .map(str::to_string)
+    };
+    assert!(settings(&md).is_some(), "{md}");
+    assert_eq!(settings(&md), settings(&local_md));
     // takd waited for its seed's kd task and loaded that teacher.
     let tasks = TaskFile::load(&on_slurm).unwrap();
     assert_eq!(

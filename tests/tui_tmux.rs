@@ -382,10 +382,15 @@ fn compare_in_tmux_shows_the_table_opens_a_run_and_comes_back() {
     send_key(&tmux, "Right");
     send_key(&tmux, "Enter");
     let screen = tmux.wait_for("the run's screen", Duration::from_secs(30), |s| {
-        s.contains("mkd-tui · tiny-digits") && s.contains("esc back")
+        s.contains("mkd-tui · tiny-digits") && s.contains("q back")
     });
     assert!(screen.contains("seed-8/kd/report.md"), "{screen}");
+    // The finished run's result box hides on Esc, as anywhere; q goes back to the table.
     send_key(&tmux, "Escape");
+    tmux.wait_for("the run's chart", Duration::from_secs(30), |s| {
+        !s.contains("esc: chart") && s.contains("val acc") && s.contains("q back")
+    });
+    send_key(&tmux, "q");
     tmux.wait_for("the table again", Duration::from_secs(30), |s| {
         s.contains("compare tiny-digits · cmp")
     });

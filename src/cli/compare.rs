@@ -101,12 +101,9 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let out = claim.path.clone();
-    if args.detach && args.executor == Executor::Local {
-        return super::detach::start_comparison(args, &out);
-    }
     // One process works on a comparison folder at a time; readers (its screen, `attach`) see
     // from this lock whether the comparison is still going on.
-    let _lock = match crate::run_dir::RunLock::acquire(&out) {
+    let lock = match crate::run_dir::RunLock::acquire(&out) {
         Ok(lock) => lock,
         Err(crate::run_dir::LockError::Held { pid, .. }) => {
             eprintln!(
@@ -121,6 +118,11 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::Failure);
         }
     };
+    if args.detach && args.executor == Executor::Local {
+        // Refused above if another process has the folder; the background process takes the lock.
+        drop(lock);
+        return super::detach::start_comparison(args, &out);
+    }
     // SIGHUP (the SSH connection dropped) is no stop: the lines go on in compare.log. SIGINT,
     // SIGTERM stop the running run after its current batch (its loop selects on them); a second
     // one leaves at once. Nothing here writes to a terminal that may be gone.

@@ -67,7 +67,7 @@ fn follow(dir: &Path, out: &mut dyn std::io::Write) -> ExitCode {
             if line.is_some() && line != seen[i] {
                 let _ = writeln!(
                     out,
-                    "[compare {done}/{all}] {}",
+                    "[{done}/{all} done] {}",
                     line.as_deref().unwrap_or_default()
                 );
                 seen[i] = line;
@@ -146,13 +146,23 @@ fn state_words(progress: &ComparisonProgress) -> String {
     }
 }
 
-/// Seconds since the comparison's folder was named (`comparison.json` written).
+/// Seconds since the comparison's folder was named (`comparison.json` written); for a comparison
+/// that is over, how long it took (until its table was last written).
 fn folder_age(dir: &Path) -> f64 {
-    std::fs::metadata(dir.join(crate::compare::folder::FILE))
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .map_or(0.0, |d| d.as_secs_f64())
+    let modified = |file: &str| {
+        std::fs::metadata(dir.join(file))
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    let Some(named) = modified(crate::compare::folder::FILE) else {
+        return 0.0;
+    };
+    let over = ComparisonProgress::read(dir).is_ok_and(|p| p.settled());
+    let end = match modified("compare.json") {
+        Some(t) if over => t,
+        _ => std::time::SystemTime::now(),
+    };
+    end.duration_since(named).map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// The screen of a comparison that runs in this process, on a thread of its own (the comparison
@@ -231,7 +241,17 @@ impl OwnerScreen {
                     }
                 }
             }
-            if done < all {
+            let on_slurm = progress
+                .rows
+                .iter()
+                .flat_map(|r| &r.cells)
+                .any(|c| c.slurm.is_some());
+            if done < all && on_slurm && progress.live {
+                crate::signals::say(&format!(
+                    "mkd-tui: left with {done}/{all} runs done; the Slurm tasks go on: `mkd-tui attach {dir}` shows the table, `mkd-tui compare --collect {dir}` writes it when they end (scancel cancels them)",
+                    dir = self.folder.display()
+                ));
+            } else if done < all {
                 crate::signals::say(&format!(
                     "mkd-tui: the comparison stopped with {done}/{all} runs done; the same compare command with --out {} continues it",
                     self.folder.display()

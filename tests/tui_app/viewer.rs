@@ -42,7 +42,7 @@ fn a_viewer_opened_from_the_comparison_goes_back_on_esc() {
     };
     let mut app = viewer(true);
     let bar = tui_fixture::screen(&tui_fixture::render(&app, 100, 30));
-    assert!(bar.contains("esc back  X stop run"), "{bar}");
+    assert!(bar.contains("q back  X stop run"), "{bar}");
     assert_eq!(app.on_key(Key::Esc), None);
     assert!(app.should_quit());
     let mut app = viewer(false);

@@ -58,6 +58,9 @@ pub struct TaskFile {
     pub order: Vec<String>,
     /// Seed by seed, arm by arm: the local comparison's order.
     pub tasks: Vec<Task>,
+    /// The settings every run shares, for the table's header (absent from older task files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<crate::compare::Settings>,
 }
 
 impl TaskFile {
@@ -152,6 +155,11 @@ pub fn plan(header: &Header, all_arms: &[(u64, Vec<Arm>)], out: &Path) -> (TaskF
         teacher_file: header.preset.chain.teacher.weights.clone(),
         order: header.order.to_vec(),
         tasks,
+        settings: Some(crate::compare::Settings::new(
+            header.preset,
+            header.seeds,
+            None,
+        )),
     };
     (file, presets)
 }

@@ -64,23 +64,20 @@ pub fn table(file: &TaskFile, status: &[TaskStatus]) -> anyhow::Result<CompareTa
         rows,
     );
     table.teacher_file = file.teacher_file.clone();
+    table.settings = file.settings.clone().map(|mut s| {
+        // The split sizes come from a finished run's report, as in a local comparison.
+        s.sizes = s.sizes.or(table.runs.iter().find_map(|r| r.sizes));
+        s
+    });
     table.unfinished = unfinished;
     Ok(table)
 }
 
-/// Write `compare.json` and `compare.md` atomically (a reader never sees half a table).
+/// Write every file of the comparison's table (`compare.md`, `.json`, the CSVs, `compare.tex`,
+/// `plots/`), each atomically (a reader never sees half a table).
 pub fn write_table(out: &Path, table: &CompareTable) -> anyhow::Result<()> {
-    let write = crate::run_dir::atomic::write_atomic;
-    write(
-        &out.join("compare.json"),
-        &serde_json::to_vec_pretty(table)?,
-        "writing the comparison table",
-    )?;
-    write(
-        &out.join("compare.md"),
-        table.to_markdown().as_bytes(),
-        "writing the comparison table",
-    )?;
+    // The same files as a local comparison: tables as Markdown, JSON, CSV and LaTeX, and charts.
+    crate::compare::write::write_all(out, table)?;
     Ok(())
 }
 

@@ -34,7 +34,9 @@ impl App {
                     self.quit = true;
                     return None;
                 }
-                Key::Esc if self.options.back_on_esc => {
+                // Opened from the comparison's screen: Esc goes back, unless it has the result
+                // box to hide (then q goes back).
+                Key::Esc if self.options.back_on_esc && self.outcome.is_none() => {
                     self.quit = true;
                     return None;
                 }

@@ -64,7 +64,7 @@ where
             screen.refresh(p);
         }
         screen.ended = (hooks.ended)();
-        screen.elapsed_s = (hooks.clock)();
+        screen.tick((hooks.clock)());
         terminal.draw(|frame| view(screen, frame))?;
         select! {
             recv(input) -> msg => match msg {

@@ -48,8 +48,11 @@ pub struct CompareScreen {
     pub ended: bool,
     /// One line under the table: why a key did nothing, or what happened.
     pub message: Option<String>,
-    /// Seconds since the screen opened (or the comparison's age for a viewer).
+    /// Seconds since the screen opened (or the comparison's age for a viewer); frozen once the
+    /// comparison has finished, so the title shows how long it took.
     pub elapsed_s: f64,
+    /// `elapsed_s` at the first reading that found the comparison finished.
+    pub frozen_s: Option<f64>,
 }
 
 impl CompareScreen {
@@ -65,6 +68,7 @@ impl CompareScreen {
             ended: false,
             message: None,
             elapsed_s: 0.0,
+            frozen_s: None,
         };
         screen.select_running();
         screen
@@ -80,8 +84,35 @@ impl CompareScreen {
     /// Whether nothing more will happen to the table.
     pub fn finished(&self) -> bool {
         match self.role {
-            Role::Owner => self.ended,
+            Role::Owner => self.ended && !self.on_slurm_still(),
             Role::Viewer => self.progress.settled(),
+        }
+    }
+
+    /// The runs are Slurm tasks (`--executor slurm`): leaving this screen leaves them running.
+    pub fn on_slurm(&self) -> bool {
+        self.progress
+            .rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .any(|c| c.slurm.is_some())
+    }
+
+    /// Slurm tasks of the comparison still wait or run.
+    fn on_slurm_still(&self) -> bool {
+        self.on_slurm() && self.progress.live && {
+            let (done, all) = self.progress.done();
+            done < all
+        }
+    }
+
+    /// Show `clock` seconds in the title, or the time at which the comparison was first seen
+    /// finished.
+    pub fn tick(&mut self, clock: f64) {
+        if self.finished() {
+            self.elapsed_s = *self.frozen_s.get_or_insert(clock);
+        } else {
+            self.elapsed_s = clock;
         }
     }
 
@@ -132,7 +163,7 @@ impl CompareScreen {
         match key {
             Key::Char('q') | Key::CtrlC => match self.role {
                 Role::Viewer => Action::Quit,
-                Role::Owner if self.finished() => Action::Quit,
+                Role::Owner if self.finished() || self.ended => Action::Quit,
                 // Asked once already: a second ctrl-c leaves without waiting for the run's batch.
                 Role::Owner if self.stopping => Action::Quit,
                 Role::Owner => {

@@ -41,8 +41,15 @@ pub fn view(screen: &CompareScreen, frame: &mut Frame) {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let state = if screen.stopping && !screen.finished() {
-        "stopping".to_string()
+    let state = if screen.role == Role::Owner && screen.ended && !screen.finished() {
+        // Left while the Slurm tasks go on.
+        format!("{done}/{all} done · tasks on Slurm")
+    } else if screen.stopping && !screen.finished() {
+        if screen.on_slurm() {
+            "leaving".to_string()
+        } else {
+            "stopping".to_string()
+        }
     } else if screen.finished() {
         if done == all {
             "finished".to_string()
@@ -75,7 +82,7 @@ pub fn view(screen: &CompareScreen, frame: &mut Frame) {
         detail_area,
     );
     if screen.confirm_stop {
-        stop_dialog(frame, area);
+        stop_dialog(frame, area, screen.on_slurm());
     }
 }
 
@@ -119,7 +126,19 @@ fn table(screen: &CompareScreen) -> Table<'static> {
         .unwrap_or(8)
         .max(8) as u16;
     let mut widths = vec![Constraint::Length(label_width)];
-    widths.extend(seeds.iter().map(|_| Constraint::Length(SEED_WIDTH)));
+    // Each seed's column as wide as its widest cell (`2/3 e104/150`), never cut.
+    widths.extend(seeds.iter().enumerate().map(|(c, seed)| {
+        let widest = screen
+            .progress
+            .rows
+            .iter()
+            .filter_map(|r| r.cells.get(c))
+            .map(|cell| cell_text(&cell.state).chars().count())
+            .chain([format!("seed {seed}").chars().count()])
+            .max()
+            .unwrap_or(0) as u16;
+        Constraint::Length(widest.max(SEED_WIDTH))
+    }));
     widths.push(Constraint::Length(MEAN_WIDTH));
     Table::new(rows, widths)
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
@@ -205,11 +224,14 @@ fn detail_lines(screen: &CompareScreen) -> Vec<Line<'static>> {
 fn keys(screen: &CompareScreen) -> Line<'static> {
     let quit = match screen.role {
         Role::Viewer => "leave",
-        Role::Owner if screen.finished() => "quit",
+        Role::Owner if screen.finished() || screen.ended => "quit",
         Role::Owner if screen.stopping => "leave now",
+        Role::Owner if screen.on_slurm() => "leave",
         Role::Owner => "stop",
     };
-    let items: Vec<(&str, &str)> = if screen.confirm_stop {
+    let items: Vec<(&str, &str)> = if screen.confirm_stop && screen.on_slurm() {
+        vec![("y", "leave, the tasks go on"), ("n", "stay")]
+    } else if screen.confirm_stop {
         vec![("y", "stop the comparison"), ("n", "keep going")]
     } else {
         vec![("q", quit), ("↑↓←→", "select"), ("enter", "open run")]
@@ -229,16 +251,27 @@ fn keys(screen: &CompareScreen) -> Line<'static> {
     Line::from(spans)
 }
 
-/// "Stop the comparison?" over the table.
-fn stop_dialog(frame: &mut Frame, area: Rect) {
-    let text = [
-        "Stop the comparison?",
-        "",
-        "The running run stops after its current batch. Finished runs are kept;",
-        "the same compare command (same --out) continues with the rest.",
-        "",
-        "y stop · n keep going",
-    ];
+/// "Stop the comparison?" over the table; for Slurm tasks, "Leave?" (they go on without us).
+fn stop_dialog(frame: &mut Frame, area: Rect, on_slurm: bool) {
+    let text: &[&str] = if on_slurm {
+        &[
+            "Leave the comparison?",
+            "",
+            "Its Slurm tasks go on (scancel cancels them). `mkd-tui attach <out>` shows",
+            "this table again; `mkd-tui compare --collect <out>` writes it when they end.",
+            "",
+            "y leave · n stay",
+        ]
+    } else {
+        &[
+            "Stop the comparison?",
+            "",
+            "The running run stops after its current batch. Finished runs are kept;",
+            "the same compare command (same --out) continues with the rest.",
+            "",
+            "y stop · n keep going",
+        ]
+    };
     let width = text.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 4;
     let rect = popup::centered(area, width, text.len() as u16 + 2);
     frame.render_widget(Clear, rect);

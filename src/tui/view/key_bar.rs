@@ -83,12 +83,11 @@ pub fn line(app: &App, theme: Theme, max_width: usize) -> Line<'static> {
             .map(|keys| {
                 keys.into_iter()
                     .flat_map(|(k, w)| match (k, w) {
-                        // Opened from the comparison's screen: q and Esc go back to it.
+                        // Opened from the comparison's screen: q goes back to it.
                         ("q", "quit") if back && app.is_running() => {
-                            vec![("esc", "back"), ("X", "stop run")]
+                            vec![("q", "back"), ("X", "stop run")]
                         }
-                        ("q", "quit") if back => vec![("esc", "back")],
-                        ("esc", "result box") if back => vec![],
+                        ("q", "quit") if back => vec![("q", "back")],
                         ("q", "quit") if app.is_running() => {
                             vec![("q", "leave"), ("X", "stop run")]
                         }
