@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossbeam_channel::unbounded;
-use mkd_tui::compare::paired::MeanCi;
 use mkd_tui::compare::{Cell, CellState, ComparisonProgress, StrategyRow};
 use mkd_tui::tui::compare_screen::{self, Action, CompareScreen, Exit, Hooks, Role};
 use mkd_tui::tui::{Input, Key};
@@ -19,21 +18,6 @@ fn cell(root: &Path, seed: u64, label: &str, state: CellState) -> Cell {
         dir: root.join(format!("seed-{seed}")).join(label),
         state,
         slurm: None,
-    }
-}
-
-fn row(label: &str, cells: Vec<Cell>) -> StrategyRow {
-    let done: Vec<f64> = cells
-        .iter()
-        .filter_map(|c| match c.state {
-            CellState::Done { test_acc } => Some(test_acc),
-            _ => None,
-        })
-        .collect();
-    StrategyRow {
-        label: label.into(),
-        test_acc: MeanCi::of(&done),
-        cells,
     }
 }
 
@@ -52,7 +36,7 @@ fn progress(root: &Path) -> ComparisonProgress {
         preset: "mnist-cnn".into(),
         seeds: vec![1, 2, 3],
         rows: vec![
-            row(
+            StrategyRow::new(
                 "scratch",
                 vec![
                     cell(root, 1, "scratch", CellState::Done { test_acc: 89.5 }),
@@ -60,7 +44,7 @@ fn progress(root: &Path) -> ComparisonProgress {
                     cell(root, 3, "scratch", CellState::Done { test_acc: 90.5 }),
                 ],
             ),
-            row(
+            StrategyRow::new(
                 "kd",
                 vec![
                     cell(root, 1, "kd", CellState::Done { test_acc: 91.0 }),
@@ -68,7 +52,7 @@ fn progress(root: &Path) -> ComparisonProgress {
                     cell(root, 3, "kd", running),
                 ],
             ),
-            row(
+            StrategyRow::new(
                 "takd",
                 vec![
                     cell(

@@ -42,6 +42,20 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// A 100×30 session `mkd` running `script` in the project root's shell.
+    fn start(&self, script: &str) {
+        let status = self
+            .cmd()
+            .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
+            .arg(script)
+            .env("TERM", "xterm-256color")
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd().arg("kill-server").output();
@@ -64,14 +78,7 @@ fn tui_trains_to_the_end_in_tmux_and_restores_the_terminal() {
         env!("CARGO_BIN_EXE_mkd-tui"),
         out.display()
     );
-    let status = tmux
-        .cmd()
-        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
-        .arg(script)
-        .env("TERM", "xterm-256color")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    tmux.start(&script);
 
     let screen = tmux.wait_for("the run to finish", Duration::from_secs(180), |s| {
         s.contains("finished in")
@@ -117,14 +124,7 @@ fn start_long_tui_run(tmux: &Tmux, out: &Path, cache: &Path) {
         out.display(),
         cache.display()
     );
-    let status = tmux
-        .cmd()
-        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
-        .arg(script)
-        .env("TERM", "xterm-256color")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    tmux.start(&script);
 }
 
 fn send(socket: &Path, commands: &[mkd_tui::protocol::Command]) {
@@ -333,14 +333,7 @@ fn start_tui_compare(tmux: &Tmux, out: &Path, epochs: usize) {
         out.display(),
         out.with_extension("cache").display()
     );
-    let status = tmux
-        .cmd()
-        .args(["new-session", "-d", "-s", "mkd", "-x", "100", "-y", "30"])
-        .arg(script)
-        .env("TERM", "xterm-256color")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    tmux.start(&script);
 }
 
 fn send_key(tmux: &Tmux, key: &str) {

@@ -56,6 +56,24 @@ pub struct StrategyRow {
     pub test_acc: Option<MeanCi>,
 }
 
+impl StrategyRow {
+    /// The row of `label` over `cells`, with the mean and interval of its finished seeds.
+    pub fn new(label: &str, cells: Vec<Cell>) -> StrategyRow {
+        let done: Vec<f64> = cells
+            .iter()
+            .filter_map(|c| match c.state {
+                CellState::Done { test_acc } => Some(test_acc),
+                _ => None,
+            })
+            .collect();
+        StrategyRow {
+            label: label.to_string(),
+            test_acc: MeanCi::of(&done),
+            cells,
+        }
+    }
+}
+
 /// The whole comparison as its folder shows it now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComparisonProgress {
@@ -113,18 +131,7 @@ impl ComparisonProgress {
                         }
                     })
                     .collect();
-                let done: Vec<f64> = cells
-                    .iter()
-                    .filter_map(|c| match c.state {
-                        CellState::Done { test_acc } => Some(test_acc),
-                        _ => None,
-                    })
-                    .collect();
-                StrategyRow {
-                    label: label.clone(),
-                    test_acc: MeanCi::of(&done),
-                    cells,
-                }
+                StrategyRow::new(label, cells)
             })
             .collect();
         Ok(ComparisonProgress {
