@@ -49,12 +49,12 @@ fn printing_commands_end_quietly_when_the_reader_has_gone() {
     ends_quietly_on_a_closed_output(cmd(&["ls", "--runs"], &[&runs]), "ls");
     ends_quietly_on_a_closed_output(cmd(&["stop-replay"], &[&run]), "stop-replay");
     ends_quietly_on_a_closed_output(
-        cmd(&["export"], &[&run, Path::new("--to"), &tmp.path().join("export")]),
+        cmd(
+            &["export"],
+            &[&run, Path::new("--to"), &tmp.path().join("export")],
+        ),
         "export",
     );
     ends_quietly_on_a_closed_output(cmd(&["bench", "--describe"], &[]), "bench --describe");
-    ends_quietly_on_a_closed_output(
-        cmd(&["check", process_support::TINY], &[]),
-        "check",
-    );
+    ends_quietly_on_a_closed_output(cmd(&["check", process_support::TINY], &[]), "check");
 }

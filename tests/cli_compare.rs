@@ -297,7 +297,10 @@ fn collect_refuses_options_of_a_new_comparison() {
             .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
-        assert!(err.contains(extra[0]) && err.contains("--collect"), "{extra:?}: {err}");
+        assert!(
+            err.contains(extra[0]) && err.contains("--collect"),
+            "{extra:?}: {err}"
+        );
     }
 }
 
@@ -313,5 +316,8 @@ fn a_folder_as_preset_says_a_yaml_file_is_expected() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("is a folder; expected a preset YAML file"), "{err}");
+    assert!(
+        err.contains("is a folder; expected a preset YAML file"),
+        "{err}"
+    );
 }

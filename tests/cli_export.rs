@@ -51,7 +51,12 @@ fn export_and_predict_name_a_comparison_folder_a_missing_one_and_an_existing_fil
     let file = tmp.path().join("a-file");
     std::fs::write(&file, "").unwrap();
     refused(
-        &[os("export"), example.as_os_str(), os("--to"), file.as_os_str()],
+        &[
+            os("export"),
+            example.as_os_str(),
+            os("--to"),
+            file.as_os_str(),
+        ],
         &format!("{}: exists and is not a folder", file.display()),
     );
 }

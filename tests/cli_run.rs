@@ -471,7 +471,10 @@ fn a_folder_as_preset_says_a_yaml_file_is_expected() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains(&format!("{}: is a folder; expected a preset YAML file", tmp.path().display())),
+        err.contains(&format!(
+            "{}: is a folder; expected a preset YAML file",
+            tmp.path().display()
+        )),
         "{err}"
     );
     assert!(!err.contains("os error"), "{err}");

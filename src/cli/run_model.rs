@@ -107,7 +107,10 @@ pub fn open(dir: &Path, name: Option<&str>) -> anyhow::Result<Result<RunModel, S
 /// example); or another folder.
 fn not_a_run(dir: &Path) -> String {
     if !dir.exists() {
-        return format!("{}: no such folder (expected a run directory)", dir.display());
+        return format!(
+            "{}: no such folder (expected a run directory)",
+            dir.display()
+        );
     }
     if dir.join("comparison.json").is_file() {
         let example = example_run(dir).unwrap_or_else(|| dir.join("seed-<s>").join("<strategy>"));

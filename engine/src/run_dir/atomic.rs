@@ -32,11 +32,9 @@ pub fn write_atomic_with(
     builder.prefix(".tmp-");
     // The mode goes to open(2), so the process umask narrows it exactly as for `File::create`.
     #[cfg(unix)]
-    builder.permissions(<std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(
-        0o666,
-    ));
-    let mut tmp = builder.tempfile_in(folder)
-        .map_err(named)?;
+    builder
+        .permissions(<std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(folder).map_err(named)?;
     write(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(named)?;
