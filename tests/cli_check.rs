@@ -361,3 +361,18 @@ fn check_shows_a_stop_rule_switched_off() {
         "{out}"
     );
 }
+
+#[test]
+fn a_folder_as_teacher_weights_says_a_safetensors_file_is_expected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let set = format!("chain.teacher.weights={}", tmp.path().display());
+    let err = rejected(&["check", "tests/fixtures/tiny-digits.yaml", "--set", &set]);
+    assert!(
+        err.contains(&format!(
+            "`{}` is a folder; expected a safetensors file",
+            tmp.path().display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("does not exist"), "{err}");
+}

@@ -242,3 +242,82 @@ fn the_default_strategies_fit_a_preset_without_a_planner() {
         "{kd_paired}"
     );
 }
+
+/// Run `compare` with `args`; it must refuse with exit 2 and a line containing `expected`, and
+/// train nothing.
+fn refused(args: &[&str], expected: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = bin()
+        .arg("compare")
+        .args(args)
+        .args(["--headless", "--out"])
+        .arg(&out)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(expected), "{args:?}: {err}");
+    assert!(!out.join("seed-0").exists() && !out.join("compare.md").exists());
+}
+
+#[test]
+fn slurm_options_without_slurm_are_refused_naming_the_option() {
+    let strategies = ["--strategies", "scratch", "--seeds", "1"];
+    let with = |extra: &[&'static str]| {
+        let mut v = vec![TINY];
+        v.extend_from_slice(&strategies);
+        v.extend_from_slice(extra);
+        v
+    };
+    refused(
+        &with(&["--slurm-args", "--time=1"]),
+        "--slurm-args needs --executor slurm",
+    );
+    refused(
+        &with(&["--slurm-exe", "mkd-tui"]),
+        "--slurm-exe needs --executor slurm",
+    );
+    refused(
+        &with(&["--executor", "local", "--slurm-poll", "1"]),
+        "--slurm-poll needs --executor slurm or --collect",
+    );
+}
+
+#[test]
+fn collect_refuses_options_of_a_new_comparison() {
+    let tmp = tempfile::tempdir().unwrap();
+    for extra in [["--seeds", "4"], ["--slurm-args", "--time=1"]] {
+        let o = bin()
+            .args(["compare", "--collect"])
+            .arg(tmp.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(
+            err.contains(extra[0]) && err.contains("--collect"),
+            "{extra:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_folder_as_preset_says_a_yaml_file_is_expected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bin()
+        .arg("compare")
+        .arg(tmp.path())
+        .args(["--headless", "--seeds", "1", "--strategies", "scratch"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("is a folder; expected a preset YAML file"),
+        "{err}"
+    );
+}

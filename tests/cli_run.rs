@@ -424,3 +424,71 @@ fn ls_shows_finished_models_of_a_running_run() {
     drop(lock);
     assert!(ls().contains(" interrupted "), "nobody holds the lock");
 }
+
+/// A run's files are readable by others under umask 022 (0644, as `File::create` gives), not
+/// tempfile's private 0600: colleagues read the reports on a shared cluster file system.
+#[test]
+fn a_runs_report_and_status_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    use std::os::unix::process::CommandExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let mut c = bin();
+    c.args(["run", TINY, "--headless", "--out"])
+        .arg(&out)
+        .args(["--set", "chain.assistants=[]", "--set"])
+        .arg(format!(
+            "distill.control_cache={}",
+            tmp.path().join("cache").display()
+        ));
+    // SAFETY: umask(2) only, between fork and exec; it allocates nothing.
+    unsafe {
+        c.pre_exec(|| {
+            libc::umask(0o022);
+            Ok(())
+        });
+    }
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for name in ["report.md", "status.json", "preset.yaml", "report.json"] {
+        let mode = std::fs::metadata(out.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{name}: {:o}", mode & 0o777);
+    }
+}
+
+/// A folder given as the preset says so, and names `resume`/`attach` when it is a run directory.
+#[test]
+fn a_folder_as_preset_says_a_yaml_file_is_expected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args(["run", "--headless"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: is a folder; expected a preset YAML file",
+            tmp.path().display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    std::fs::copy(TINY, tmp.path().join("preset.yaml")).unwrap();
+    let o = bin()
+        .args(["run", "--headless"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("mkd-tui resume {}", tmp.path().display()))
+            && err.contains(&format!("mkd-tui attach {}", tmp.path().display())),
+        "{err}"
+    );
+}

@@ -56,11 +56,19 @@ impl Drop for Cluster {
 }
 
 /// `compare TINY` over seeds 7, 8 with kd (which trains each seed's teacher) and takd (which
-/// loads it: a task that waits for kd's), one epoch, into `out`, plus `extra`.
+/// loads it: a task that waits for kd's), one epoch, into `out`, plus `extra` (and a look every
+/// 0.5 s with `--executor slurm`).
 fn compare(cluster: &Cluster, out: &Path, extra: &[&str]) -> Output {
+    // --slurm-poll only with Slurm: a local compare refuses it (it would be ignored).
+    let poll: &[&str] = match extra.contains(&"slurm") {
+        true => &["--slurm-poll", "0.5"],
+        false => &[],
+    };
     mkd_tui()
         .args(["compare", TINY, "--seeds", "2", "--strategies", "kd,takd"])
-        .args(["--set", "training.epochs=1", "--slurm-poll", "0.5", "--out"])
+        .args(["--set", "training.epochs=1"])
+        .args(poll)
+        .arg("--out")
         .arg(out)
         .args(extra)
         .env("SLURM_CONF", cluster.conf())

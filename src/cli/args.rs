@@ -217,9 +217,10 @@ pub struct CompareArgs {
     #[arg(long, value_name = "PATH")]
     pub slurm_exe: Option<PathBuf>,
     /// With --executor slurm (or --collect): seconds between two looks at the run directories and
-    /// Slurm (`scontrol show job`).
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub slurm_poll: f64,
+    /// Slurm (`scontrol show job`); default 10. An option, not a default value, so that one given
+    /// without Slurm is refused (compare_args_check.rs).
+    #[arg(long, value_name = "SECONDS")]
+    pub slurm_poll: Option<f64>,
     /// Leave at once: locally, the comparison runs in a background process of its own (lines in
     /// <out>/compare.log; watch it with `mkd-tui attach <out>`); with --executor slurm, the tasks
     /// are submitted and `mkd-tui compare --collect DIR` (or the same command again) waits for
@@ -229,7 +230,7 @@ pub struct CompareArgs {
     /// Wait for the Slurm tasks of the comparison in DIR and write its table (compare.md,
     /// compare.json); resubmits nothing (the same `compare` command again resubmits what ended
     /// unfinished).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["preset", "out", "set", "strategies", "detach"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["preset", "out", "set", "strategies", "detach", "seeds", "no_shared_teacher", "slurm_args", "slurm_exe"])]
     pub collect: Option<PathBuf>,
     #[arg(long, value_name = "DEVICE", help = super::device::HELP)]
     pub device: Option<DeviceChoice>,

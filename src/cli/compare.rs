@@ -20,6 +20,9 @@ use crate::session::{self, Plan};
 /// keeps what finished, and the same command with the same `--out` continues it. After a hangup
 /// the progress lines go on in `<out>/compare.log`.
 pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    if let Some(code) = super::compare_args_check::refuse_misplaced(args) {
+        return Ok(code);
+    }
     if let Some(dir) = &args.collect {
         return super::compare_slurm::collect(dir, args);
     }

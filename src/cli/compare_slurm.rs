@@ -239,13 +239,11 @@ fn options(args: &CompareArgs) -> Result<SubmitOptions, String> {
 
 /// `--slurm-poll`, checked.
 fn poll_every(args: &CompareArgs) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(args.slurm_poll)
+    let seconds = args
+        .slurm_poll
+        .unwrap_or(super::compare_args_check::DEFAULT_SLURM_POLL_S);
+    Duration::try_from_secs_f64(seconds)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            format!(
-                "--slurm-poll {}: expected a number of seconds above 0",
-                args.slurm_poll
-            )
-        })
+        .ok_or_else(|| format!("--slurm-poll {seconds}: expected a number of seconds above 0"))
 }

@@ -6,7 +6,9 @@ mod attach;
 mod bench;
 mod check;
 mod check_planner;
+mod closed_output;
 mod compare;
+mod compare_args_check;
 mod compare_slurm;
 mod compare_view;
 mod detach;
@@ -29,6 +31,9 @@ pub use exit::ExitCode;
 
 /// Run the parsed command line; returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
+    if only_prints(&cli) {
+        closed_output::end_quietly_on_closed_output();
+    }
     let result = match cli.command {
         Some(CliCommand::Run(args)) => run::run(&args),
         Some(CliCommand::Check(args)) => check::check(&args),
@@ -58,4 +63,21 @@ pub fn main(cli: Cli) -> i32 {
             ExitCode::Failure.into()
         }
     }
+}
+
+/// The commands that own no run and no socket, so a closed output may end them (see
+/// `closed_output`); bench's children measure only and report to their parent.
+fn only_prints(cli: &Cli) -> bool {
+    matches!(
+        cli.command,
+        Some(
+            CliCommand::Check(_)
+                | CliCommand::Presets { .. }
+                | CliCommand::Bench(_)
+                | CliCommand::Export(_)
+                | CliCommand::Predict(_)
+                | CliCommand::Ls { .. }
+                | CliCommand::StopReplay { .. }
+        )
+    )
 }

@@ -28,12 +28,11 @@ pub struct RunModel {
 pub fn open(dir: &Path, name: Option<&str>) -> anyhow::Result<Result<RunModel, String>> {
     let preset_path = dir.join("preset.yaml");
     if !preset_path.is_file() {
-        return Ok(Err(format!(
-            "{}: not a run directory (expected preset.yaml in it)",
-            dir.display()
-        )));
+        return Ok(Err(not_a_run(dir)));
     }
-    let preset = match crate::preset::load(&preset_path, &[]) {
+    // The run's own checkpoints are read: a loaded teacher's file, named by the absolute path it
+    // had when the run started, may be gone (the comparison was moved) without harm.
+    let preset = match crate::preset::load_recorded(&preset_path) {
         Ok(l) => l.preset,
         Err(e) => return Ok(Err(e.to_string())),
     };
@@ -102,6 +101,54 @@ pub fn open(dir: &Path, name: Option<&str>) -> anyhow::Result<Result<RunModel, S
         provenance: meta.and_then(|m| m.provenance),
         preset,
     }))
+}
+
+/// Why `dir` holds no run: no such folder; a comparison's folder (one of its runs named as an
+/// example); or another folder.
+fn not_a_run(dir: &Path) -> String {
+    if !dir.exists() {
+        return format!(
+            "{}: no such folder (expected a run directory)",
+            dir.display()
+        );
+    }
+    if dir.join("comparison.json").is_file() {
+        let example = example_run(dir).unwrap_or_else(|| dir.join("seed-<s>").join("<strategy>"));
+        return format!(
+            "{}: a comparison's folder, not a run directory; name one of its runs, e.g. {}",
+            dir.display(),
+            example.display()
+        );
+    }
+    format!(
+        "{}: not a run directory (expected preset.yaml in it)",
+        dir.display()
+    )
+}
+
+/// The first run directory (`seed-<s>/<strategy>` holding a preset.yaml) of the comparison in
+/// `dir`, in name order.
+fn example_run(dir: &Path) -> Option<PathBuf> {
+    let sorted = |d: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        v.sort();
+        v
+    };
+    sorted(dir)
+        .into_iter()
+        .filter(|s| {
+            s.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("seed-"))
+        })
+        .flat_map(|s| sorted(&s))
+        .find(|r| r.join("preset.yaml").is_file())
 }
 
 /// The model names of a run: its checkpoint files' stems, and loaded models of the plan.

@@ -58,6 +58,15 @@ pub fn export(
         weights: dir.join(WEIGHTS_FILE),
         model_py: dir.join(MODEL_PY_FILE),
     };
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::File {
+            path: dir.to_path_buf(),
+            error: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "exists and is not a folder: --to names the folder to write model.safetensors and model.py into (new, or without them)",
+            ),
+        });
+    }
     for f in [&files.weights, &files.model_py] {
         if f.exists() {
             return Err(Error::File {

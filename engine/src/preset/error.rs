@@ -12,6 +12,14 @@ pub enum PresetError {
         #[source]
         source: std::io::Error,
     },
+    /// The path is a folder. `run_dir`: it holds a `preset.yaml` (a run directory), so resuming
+    /// or watching it was likely meant.
+    #[error(
+        "{}: is a folder; expected a preset YAML file (e.g. presets/quick.yaml){}",
+        path.display(),
+        if *run_dir { format!(". It is a run directory: to continue it, `mkd-tui resume {0}`; to watch it, `mkd-tui attach {0}`", path.display()) } else { String::new() }
+    )]
+    Folder { path: PathBuf, run_dir: bool },
     /// YAML syntax, an unknown key, a missing key or a value of the wrong type.
     #[error("{}{}: {message}", path.display(), at(*line, *column))]
     Parse {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
+use super::validate::WeightsFiles;
 use super::{overrides, validate, Preset, PresetError};
 
 /// A preset ready to plan: parsed, overridden, its relative paths resolved against the preset
@@ -21,6 +22,29 @@ pub struct LoadedPreset {
 /// wrong types (all with file:line:column); a bad `--set`; values that make no experiment
 /// (with the key path and, where found, its line).
 pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedPreset, PresetError> {
+    load_checked(path, overrides, WeightsFiles::MustExist)
+}
+
+/// A run's recorded `preset.yaml`, for reading the run's own checkpoints (`export`, `predict`):
+/// as [`load`] without overrides, except that the chain's `weights` files need not exist any more
+/// (the run was moved, or the teacher's file deleted; the run has its own checkpoints).
+///
+/// Errors: as [`load`].
+pub fn load_recorded(path: &Path) -> Result<LoadedPreset, PresetError> {
+    load_checked(path, &[], WeightsFiles::MayBeGone)
+}
+
+fn load_checked(
+    path: &Path,
+    overrides: &[String],
+    weights: WeightsFiles,
+) -> Result<LoadedPreset, PresetError> {
+    if path.is_dir() {
+        return Err(PresetError::Folder {
+            path: path.to_path_buf(),
+            run_dir: path.join("preset.yaml").is_file(),
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|source| PresetError::Read {
         path: path.to_path_buf(),
         source,
@@ -62,7 +86,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedPreset, PresetErr
     }
     let base = path.parent().unwrap_or(Path::new("."));
     resolve(&mut preset, base);
-    if let Some(issue) = validate::check(&preset).into_iter().next() {
+    if let Some(issue) = validate::check_with(&preset, weights).into_iter().next() {
         let overriding = overrides.iter().find(|o| {
             o.split_once('=').is_some_and(|(k, _)| {
                 let k = k.trim();

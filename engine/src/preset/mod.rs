@@ -8,6 +8,6 @@ mod schema;
 mod validate;
 
 pub use error::PresetError;
-pub use load::{load, LoadedPreset};
+pub use load::{load, load_recorded, LoadedPreset};
 pub use schema::*;
 pub use validate::Issue;

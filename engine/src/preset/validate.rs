@@ -18,8 +18,19 @@ fn issue(field: impl Into<String>, message: impl Into<String>) -> Issue {
     }
 }
 
-/// Every problem found, in file order as far as possible. Empty when the preset is usable.
-pub fn check(p: &Preset) -> Vec<Issue> {
+/// Whether the chain's `weights` files must exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightsFiles {
+    /// A preset about to train: the teacher is loaded from its file.
+    MustExist,
+    /// A run's recorded preset read for its own checkpoints (`export`, `predict`): the teacher's
+    /// file may have been moved with the run, or deleted, since.
+    MayBeGone,
+}
+
+/// Every problem found, in file order as far as possible, with the chain's weights files checked
+/// as `weights` says. Empty when the preset is usable.
+pub fn check_with(p: &Preset, weights: WeightsFiles) -> Vec<Issue> {
     let mut out = Vec::new();
     if p.name.is_empty()
         || !p
@@ -62,7 +73,7 @@ pub fn check(p: &Preset) -> Vec<Issue> {
         let name = msg.split_whitespace().next().unwrap_or("stop");
         out.push(issue(format!("stop.{name}"), msg.clone()));
     }
-    check_chain(p, &mut out);
+    check_chain(p, weights, &mut out);
     check_strategy(p, &mut out);
     if let Err(e) = p.device.validate() {
         let message = e.to_string();
@@ -281,7 +292,7 @@ fn check_lr(field: &str, lr: f64, out: &mut Vec<Issue>) {
     }
 }
 
-fn check_chain(p: &Preset, out: &mut Vec<Issue>) {
+fn check_chain(p: &Preset, weights: WeightsFiles, out: &mut Vec<Issue>) {
     let input = p.data.dataset.image_shape();
     let mut names = HashSet::new();
     let last = p.chain.assistants.len() + 1;
@@ -324,7 +335,15 @@ fn check_chain(p: &Preset, out: &mut Vec<Issue>) {
                     format!("{field}.weights"),
                     "only the teacher can be loaded from a file; assistants and the student are distilled",
                 ));
-            } else if !w.is_file() {
+            } else if w.is_dir() {
+                out.push(issue(
+                    format!("{field}.weights"),
+                    format!(
+                        "`{}` is a folder; expected a safetensors file (e.g. a run's checkpoints/teacher.safetensors)",
+                        w.display()
+                    ),
+                ));
+            } else if weights == WeightsFiles::MustExist && !w.is_file() {
                 out.push(issue(
                     format!("{field}.weights"),
                     format!(

@@ -1,7 +1,9 @@
 //! Writing a file so that a reader sees the old contents or the new, never half of either: the
 //! bytes go to a uniquely named temporary file beside the target (`tempfile`, so two writers never
 //! share a temporary name), are flushed to the disk, and the file is renamed over the target; the
-//! folder is then flushed so the rename itself survives a power cut.
+//! folder is then flushed so the rename itself survives a power cut. The file gets the mode a plain
+//! `File::create` would give (0666 less the umask), not tempfile's private 0600: reports on a
+//! shared cluster file system must stay readable by colleagues.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -26,10 +28,13 @@ pub fn write_atomic_with(
         std::io::Error::new(e.kind(), format!("{}: {what}: {e}", path.display()))
     };
     let folder = folder_of(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(folder)
-        .map_err(named)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-");
+    // The mode goes to open(2), so the process umask narrows it exactly as for `File::create`.
+    #[cfg(unix)]
+    builder
+        .permissions(<std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(folder).map_err(named)?;
     write(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(named)?;
@@ -84,6 +89,28 @@ mod tests {
         assert!(msg.contains("No space left on device"), "{msg}");
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// The umask is per process, so this reads it (without changing it) from /proc rather than
+    /// setting one; the file's mode must be 0666 less whatever it is.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_file_gets_the_mode_file_create_would_give() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let umask = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .map(|v| u32::from_str_radix(v.trim(), 8).unwrap())
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.md");
+        write_atomic(&path, b"# report", "writing a test file").unwrap();
+        let plain = dir.path().join("plain.md");
+        std::fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o666 & !umask, "umask {umask:o}");
+        assert_eq!(mode(&path), mode(&plain));
     }
 
     #[test]
