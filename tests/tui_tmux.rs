@@ -321,6 +321,24 @@ fn paused_tui_run_whose_terminal_died(name: &str) -> (tempfile::TempDir, PathBuf
     (tmp, out)
 }
 
+/// Kills the comparison whose folder is `0` when dropped (its pid is in `run.lock`): a comparison
+/// outlives its terminal by design, so a failed test would leave it training.
+struct KillComparison(PathBuf);
+
+impl Drop for KillComparison {
+    fn drop(&mut self) {
+        let pid = std::fs::read_to_string(self.0.join("run.lock")).unwrap_or_default();
+        if let Ok(pid) = pid.trim().parse::<i32>() {
+            if mkd_tui::run_dir::held(&self.0) {
+                // SAFETY: a signal to the pid that holds this test's own comparison folder.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+}
+
 /// `compare` of the tiny preset (`scratch,kd` × 2 seeds, `epochs` per stage) in a 100×30 tmux
 /// session `mkd`, its screen on; the shell prints `EXIT=<code>` when it ends.
 fn start_tui_compare(tmux: &Tmux, out: &Path, epochs: usize) {
@@ -355,6 +373,7 @@ fn compare_in_tmux_shows_the_table_opens_a_run_and_comes_back() {
     let tmux = Tmux {
         socket: format!("mkd-cmp-{}", std::process::id()),
     };
+    let _kill = KillComparison(out.clone());
     start_tui_compare(&tmux, &out, 2);
     let screen = tmux.wait_for("the comparison to finish", Duration::from_secs(180), |s| {
         s.contains("compare tiny-digits · cmp · finished")
@@ -411,6 +430,7 @@ fn compare_in_tmux_stops_on_q_y_and_says_how_to_continue() {
         socket: format!("mkd-cmpstop-{}", std::process::id()),
     };
     // Epochs enough that the comparison is still in its first runs when it is stopped.
+    let _kill = KillComparison(out.clone());
     start_tui_compare(&tmux, &out, 20_000);
     tmux.wait_for("a run to be training", Duration::from_secs(120), |s| {
         s.contains("/20000")
