@@ -90,3 +90,30 @@ fn a_run_whose_teacher_file_is_gone_still_exports_and_predicts_its_student() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("student on test: "), "{}", text(&o));
 }
+
+/// A run trained on a GPU (its recorded preset says `device: cuda:0`) is read by a CPU-only
+/// build: export, predict and stop-replay train nothing, so the device need not be here.
+#[test]
+fn a_run_recorded_on_a_gpu_is_exported_predicted_and_replayed_on_the_cpu() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let o = run_tiny(
+        &run,
+        &tmp.path().join("cache"),
+        &["training.epochs=2"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let preset = run.join("preset.yaml");
+    let yaml = std::fs::read_to_string(&preset).unwrap();
+    std::fs::write(&preset, format!("device: cuda:0\n{yaml}")).unwrap();
+    let to = tmp.path().join("x");
+    for args in [
+        vec![os("export"), run.as_os_str(), os("--to"), to.as_os_str()],
+        vec![os("predict"), run.as_os_str()],
+        vec![os("stop-replay"), run.as_os_str()],
+    ] {
+        let o = mkd_tui().args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
+    }
+}

@@ -209,3 +209,54 @@ fn a_second_detach_on_a_running_comparison_is_refused_on_the_terminal() {
     );
     assert!(!err.contains("comparison folder"), "{err}");
 }
+
+/// A comparison's runs serve their control socket like any run: a viewer opened from the
+/// comparison (or `attach` on the run) steers it. Here: Pause over the socket is recorded in the
+/// run's events and `ls` shows the run paused.
+#[test]
+fn a_comparisons_running_run_is_steered_over_its_socket() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = compare_tiny(&out, None, &["--detach", "--set", "training.epochs=20000"]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    let pid: i32 = said
+        .split("pid ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {said}"));
+    // The first run (seed 7 scratch) trains its 20000 epochs: its socket appears.
+    let run = out.join("seed-7/scratch");
+    let socket = run.join("control.sock");
+    let started = std::time::Instant::now();
+    while !socket.exists() && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let sent = mkd_tui::control_socket::send_command(&socket, &mkd_tui::protocol::Command::Pause);
+    let mut paused = false;
+    while sent.is_ok() && !paused && started.elapsed() < std::time::Duration::from_secs(60) {
+        let events = std::fs::read_to_string(run.join("events.jsonl")).unwrap_or_default();
+        paused = events.contains("\"event\":\"paused\"");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let listed = text(
+        &mkd_tui()
+            .args(["ls", "--runs"])
+            .arg(out.join("seed-7"))
+            .output()
+            .unwrap(),
+    );
+    // SAFETY: the pid the detach printed: this test's own background comparison.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
+    sent.unwrap();
+    assert!(paused, "no pause event in the run's events.jsonl");
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("scratch ") && l.contains("paused")),
+        "{listed}"
+    );
+}

@@ -227,9 +227,20 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
                     // comparison's screen) judge a `running` run alive by its lock.
                     let run_lock = crate::run_dir::RunLock::acquire(&dir)?;
                     let (link, worker) = session::spawn(Plan::new(&p), run_dir.clone())?;
+                    // The run's control socket, as `run` serves it: a viewer opened from the
+                    // comparison's screen (or `attach`) steers the run (pause, stop KD, X stops
+                    // it — and with it the comparison, as Ctrl-C does).
+                    let socket =
+                        crate::control_socket::serve(&run_dir.socket_path(), link.commands.clone())
+                            .ok();
+                    let link = match &socket {
+                        Some(server) => super::run::tap_progress(link, server.viewers()),
+                        None => link,
+                    };
                     let mut log = std::fs::File::create(dir.join("console.log"))?;
                     let exit = headless::run_with_signals(link, &mut log, &[], 0.0, &signals);
                     let _ = worker.join();
+                    drop(socket);
                     drop(run_lock);
                     match exit {
                         HeadlessExit::Finished => {}

@@ -253,7 +253,10 @@ fn continue_headless(
 /// The same link, with every progress event also sent to the socket's viewers. The copy runs on
 /// its own thread and passes events on with `try_send`, so neither a slow viewer nor a slow
 /// screen ever slows the worker.
-fn tap_progress(link: FrontEndLink, viewers: crate::control_socket::Viewers) -> FrontEndLink {
+pub(super) fn tap_progress(
+    link: FrontEndLink,
+    viewers: crate::control_socket::Viewers,
+) -> FrontEndLink {
     let (tx, rx) = crossbeam_channel::bounded(64);
     let source = link.progress;
     let _ = std::thread::Builder::new()

@@ -32,7 +32,7 @@ pub fn open(dir: &Path, name: Option<&str>) -> anyhow::Result<Result<RunModel, S
     }
     // The run's own checkpoints are read: a loaded teacher's file, named by the absolute path it
     // had when the run started, may be gone (the comparison was moved) without harm.
-    let preset = match crate::preset::load_recorded(&preset_path) {
+    let preset = match crate::preset::load_recorded(&preset_path, &[]) {
         Ok(l) => l.preset,
         Err(e) => return Ok(Err(e.to_string())),
     };

@@ -242,7 +242,7 @@ pub fn stop_replay(paths: &[PathBuf], set: &[String]) -> anyhow::Result<ExitCode
     {
         for dir in all {
             let preset_path = dir.join("preset.yaml");
-            let rule = match crate::preset::load(&preset_path, set) {
+            let rule = match crate::preset::load_recorded(&preset_path, set) {
                 Ok(p) => p.preset.stop,
                 Err(e) => {
                     eprintln!("mkd-tui stop-replay: {e}");

@@ -25,13 +25,15 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedPreset, PresetErr
     load_checked(path, overrides, WeightsFiles::MustExist)
 }
 
-/// A run's recorded `preset.yaml`, for reading the run's own checkpoints (`export`, `predict`):
-/// as [`load`] without overrides, except that the chain's `weights` files need not exist any more
-/// (the run was moved, or the teacher's file deleted; the run has its own checkpoints).
+/// A run's recorded `preset.yaml`, for reading what the run left (`export`, `predict`,
+/// `stop-replay`): as [`load`] with `overrides`, except that the chain's `weights` files need not
+/// exist any more (the run was moved, or the teacher's file deleted; the run has its own
+/// checkpoints), and the device it trained on need not be here: nothing is trained, so a run
+/// trained on a GPU is read by a CPU-only build (its `device` reads as `auto`).
 ///
 /// Errors: as [`load`].
-pub fn load_recorded(path: &Path) -> Result<LoadedPreset, PresetError> {
-    load_checked(path, &[], WeightsFiles::MayBeGone)
+pub fn load_recorded(path: &Path, overrides: &[String]) -> Result<LoadedPreset, PresetError> {
+    load_checked(path, overrides, WeightsFiles::MayBeGone)
 }
 
 fn load_checked(
@@ -86,6 +88,9 @@ fn load_checked(
     }
     let base = path.parent().unwrap_or(Path::new("."));
     resolve(&mut preset, base);
+    if weights == WeightsFiles::MayBeGone {
+        preset.device = crate::device::DeviceChoice::Auto;
+    }
     if let Some(issue) = validate::check_with(&preset, weights).into_iter().next() {
         let overriding = overrides.iter().find(|o| {
             o.split_once('=').is_some_and(|(k, _)| {
