@@ -260,3 +260,37 @@ fn a_comparisons_running_run_is_steered_over_its_socket() {
         "{listed}"
     );
 }
+
+/// `--collect` and `ls` say what they were given instead: a local comparison, a missing folder, a
+/// file.
+#[test]
+fn collect_and_ls_name_what_they_were_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = compare_tiny(&out, None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let refused = |args: &[&std::ffi::OsStr], expected: String| {
+        let o = mkd_tui().args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(&expected), "{expected} in {}", text(&o));
+    };
+    let collect = std::ffi::OsStr::new("--collect");
+    refused(
+        &["compare".as_ref(), collect, out.as_os_str()],
+        format!(
+            "--collect {}: a local comparison (no Slurm tasks): `mkd-tui attach {}` shows it",
+            out.display(),
+            out.display()
+        ),
+    );
+    let missing = tmp.path().join("nope");
+    refused(
+        &["compare".as_ref(), collect, missing.as_os_str()],
+        format!("--collect {}: no such folder", missing.display()),
+    );
+    let file = out.join("compare.md");
+    refused(
+        &["ls".as_ref(), "--runs".as_ref(), file.as_os_str()],
+        format!("{}: a file, not a folder", file.display()),
+    );
+}

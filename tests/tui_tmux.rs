@@ -441,7 +441,7 @@ fn compare_in_tmux_stops_on_q_y_and_says_how_to_continue() {
     });
     send_key(&tmux, "y");
     let screen = tmux.wait_for("the comparison to stop", Duration::from_secs(60), |s| {
-        s.contains("compare tiny-digits · cmp · not running")
+        s.contains("compare tiny-digits · cmp · stopped")
     });
     assert!(screen.contains("stopped"), "{screen}");
     send_key(&tmux, "q");

@@ -132,6 +132,21 @@ pub fn collect(dir: &Path, args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let out = std::path::absolute(dir)?;
+    if !out.is_dir() {
+        eprintln!(
+            "mkd-tui: --collect {}: no such folder (expected a comparison's folder)",
+            dir.display()
+        );
+        return Ok(ExitCode::BadInput);
+    }
+    if crate::compare::is_comparison(&out) && !TaskFile::path(&out).is_file() {
+        eprintln!(
+            "mkd-tui: --collect {}: a local comparison (no Slurm tasks): `mkd-tui attach {}` shows it, the same compare command continues it",
+            dir.display(),
+            dir.display()
+        );
+        return Ok(ExitCode::BadInput);
+    }
     let file = match TaskFile::load(&out) {
         Ok(f) => f,
         Err(e) => {

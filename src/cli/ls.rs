@@ -120,8 +120,13 @@ pub fn run_dirs(runs: &Path) -> Vec<PathBuf> {
 /// Print one line per run under `runs`.
 pub fn list(runs: &Path) -> anyhow::Result<ExitCode> {
     if !runs.is_dir() {
+        let what = if runs.exists() {
+            "a file, not a folder"
+        } else {
+            "no such folder"
+        };
         eprintln!(
-            "mkd-tui: {}: no such folder (pass --runs DIR)",
+            "mkd-tui: {}: {what} (pass --runs DIR, the folder that holds run directories)",
             runs.display()
         );
         return Ok(ExitCode::BadInput);

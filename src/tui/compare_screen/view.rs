@@ -54,7 +54,8 @@ pub fn view(screen: &CompareScreen, frame: &mut Frame) {
         if done == all {
             "finished".to_string()
         } else {
-            "not running".to_string()
+            // As `ls` says: the same compare command continues it.
+            "stopped".to_string()
         }
     } else {
         format!("{done}/{all} done")
