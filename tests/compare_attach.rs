@@ -16,6 +16,15 @@ fn table(out: &Path) -> CompareTable {
     serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap()
 }
 
+/// The pid `compare --detach` printed (`pid 1234, log …`).
+fn detached_pid(said: &str) -> i32 {
+    said.split("pid ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {said}"))
+}
+
 fn attach(out: &Path) -> Output {
     mkd_tui()
         .arg("attach")
@@ -188,12 +197,7 @@ fn a_second_detach_on_a_running_comparison_is_refused_on_the_terminal() {
     let first = compare_tiny(&out, None, &long);
     let said = text(&first);
     assert_eq!(first.status.code(), Some(0), "{said}");
-    let pid: i32 = said
-        .split("pid ")
-        .nth(1)
-        .and_then(|s| s.split(',').next())
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no pid in {said}"));
+    let pid = detached_pid(&said);
     let second = compare_tiny(&out, None, &long);
     // SAFETY: kill on the pid the first detach printed (our own child's session).
     unsafe {
@@ -220,12 +224,7 @@ fn a_comparisons_running_run_is_steered_over_its_socket() {
     let o = compare_tiny(&out, None, &["--detach", "--set", "training.epochs=20000"]);
     let said = text(&o);
     assert_eq!(o.status.code(), Some(0), "{said}");
-    let pid: i32 = said
-        .split("pid ")
-        .nth(1)
-        .and_then(|s| s.split(',').next())
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no pid in {said}"));
+    let pid = detached_pid(&said);
     // The first run (seed 7 scratch) trains its 20000 epochs: its socket appears.
     let run = out.join("seed-7/scratch");
     let socket = run.join("control.sock");

@@ -340,8 +340,20 @@ impl Drop for KillComparison {
 }
 
 /// `compare` of the tiny preset (`scratch,kd` × 2 seeds, `epochs` per stage) in a 100×30 tmux
-/// session `mkd`, its screen on; the shell prints `EXIT=<code>` when it ends.
-fn start_tui_compare(tmux: &Tmux, out: &Path, epochs: usize) {
+/// session `mkd` on its own server `socket`, its screen on; the shell prints `EXIT=<code>` when it
+/// ends. Dropped in field order: the tmux server, then the comparison, then its folder.
+struct TuiCompare {
+    tmux: Tmux,
+    _kill: KillComparison,
+    _tmp: tempfile::TempDir,
+}
+
+fn start_tui_compare(socket: &str, epochs: usize) -> TuiCompare {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let tmux = Tmux {
+        socket: format!("{socket}-{}", std::process::id()),
+    };
     let script = format!(
         "cd {} && {} compare tests/fixtures/tiny-digits.yaml --strategies scratch,kd --seeds 2 \
          --out {} --set training.epochs={epochs} --set distill.control_cache={}; echo EXIT=$?; \
@@ -352,6 +364,11 @@ fn start_tui_compare(tmux: &Tmux, out: &Path, epochs: usize) {
         out.with_extension("cache").display()
     );
     tmux.start(&script);
+    TuiCompare {
+        tmux,
+        _kill: KillComparison(out),
+        _tmp: tmp,
+    }
 }
 
 fn send_key(tmux: &Tmux, key: &str) {
@@ -368,13 +385,8 @@ fn compare_in_tmux_shows_the_table_opens_a_run_and_comes_back() {
     if !tmux_available("comparison screen test") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("cmp");
-    let tmux = Tmux {
-        socket: format!("mkd-cmp-{}", std::process::id()),
-    };
-    let _kill = KillComparison(out.clone());
-    start_tui_compare(&tmux, &out, 2);
+    let session = start_tui_compare("mkd-cmp", 2);
+    let tmux = &session.tmux;
     let screen = tmux.wait_for("the comparison to finish", Duration::from_secs(180), |s| {
         s.contains("compare tiny-digits · cmp · finished")
     });
@@ -390,23 +402,23 @@ fn compare_in_tmux_shows_the_table_opens_a_run_and_comes_back() {
     }
 
     // Down, Right: kd of seed 8.
-    send_key(&tmux, "Down");
-    send_key(&tmux, "Right");
-    send_key(&tmux, "Enter");
+    send_key(tmux, "Down");
+    send_key(tmux, "Right");
+    send_key(tmux, "Enter");
     let screen = tmux.wait_for("the run's screen", Duration::from_secs(30), |s| {
         s.contains("mkd-tui · tiny-digits") && s.contains("q back")
     });
     assert!(screen.contains("seed-8/kd/report.md"), "{screen}");
     // The finished run's result box hides on Esc, as anywhere; q goes back to the table.
-    send_key(&tmux, "Escape");
+    send_key(tmux, "Escape");
     tmux.wait_for("the run's chart", Duration::from_secs(30), |s| {
         !s.contains("esc: chart") && s.contains("val acc") && s.contains("q back")
     });
-    send_key(&tmux, "q");
+    send_key(tmux, "q");
     tmux.wait_for("the table again", Duration::from_secs(30), |s| {
         s.contains("compare tiny-digits · cmp")
     });
-    send_key(&tmux, "q");
+    send_key(tmux, "q");
     let screen = tmux.wait_for("the program to exit", Duration::from_secs(30), |s| {
         s.contains("EXIT=")
     });
@@ -424,27 +436,22 @@ fn compare_in_tmux_stops_on_q_y_and_says_how_to_continue() {
     if !tmux_available("comparison stop test") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("cmp");
-    let tmux = Tmux {
-        socket: format!("mkd-cmpstop-{}", std::process::id()),
-    };
     // Epochs enough that the comparison is still in its first runs when it is stopped.
-    let _kill = KillComparison(out.clone());
-    start_tui_compare(&tmux, &out, 20_000);
+    let session = start_tui_compare("mkd-cmpstop", 20_000);
+    let tmux = &session.tmux;
     tmux.wait_for("a run to be training", Duration::from_secs(120), |s| {
         s.contains("/20000")
     });
-    send_key(&tmux, "q");
+    send_key(tmux, "q");
     tmux.wait_for("the stop dialog", Duration::from_secs(30), |s| {
         s.contains("Stop the comparison?")
     });
-    send_key(&tmux, "y");
+    send_key(tmux, "y");
     let screen = tmux.wait_for("the comparison to stop", Duration::from_secs(60), |s| {
         s.contains("compare tiny-digits · cmp · stopped")
     });
     assert!(screen.contains("stopped"), "{screen}");
-    send_key(&tmux, "q");
+    send_key(tmux, "q");
     let screen = tmux.wait_for("the program to exit", Duration::from_secs(30), |s| {
         s.contains("EXIT=")
     });

@@ -133,13 +133,20 @@ impl ComparisonProgress {
                     .collect();
                 StrategyRow::new(label, cells)
             })
-            .collect();
+            .collect::<Vec<StrategyRow>>();
+        // Slurm is asked only while runs are missing: `ls` over many finished comparisons, or a
+        // screen refreshing twice a second, would otherwise run `scontrol` for nothing.
+        let all_done = rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .all(|c| matches!(c.state, CellState::Done { .. }));
+        let live = crate::run_dir::held(folder) || (!all_done && on_slurm(folder));
         Ok(ComparisonProgress {
             folder: folder.to_path_buf(),
             preset: identity.preset,
             seeds: identity.seeds,
             rows,
-            live: live(folder),
+            live,
         })
     }
 
