@@ -86,6 +86,16 @@ fn a_case_is_measured_in_a_child_and_printed_as_json() {
         assert_eq!(listed.iter().any(|e| e == "avx2"), avx2, "{}", r["cpu"]);
     }
     assert_eq!(r["device"], "cpu");
+    // Training GFLOP/s from multiply-accumulates, worked by hand: 784·16 + 16·10 = 12,704 MACs per
+    // image forward, ×3 for training, 2 FLOP each.
+    let ips = r["train_images_per_s"][0].as_f64().unwrap();
+    let gflops = r["train_gflops"][0].as_f64().unwrap();
+    let by_hand = 2.0 * 3.0 * 12_704.0 * ips / 1e9;
+    assert!(
+        (gflops - by_hand).abs() < 1e-9 * by_hand.max(1.0),
+        "{gflops} vs {by_hand}"
+    );
+    assert!(r["peak_gflops"].as_f64().unwrap() > 0.0);
 }
 
 /// The CIFAR-100 ResNets of the GPU check are measured only when named: by default a CPU bench
@@ -151,6 +161,36 @@ fn the_table_names_the_cpu_first() {
         first.starts_with("CPU: ") && first.contains("vector extensions: "),
         "{out}"
     );
+    // The peak and its factors, then GFLOP/s and the share of the peak per case.
+    let peak = out.lines().nth(1).unwrap();
+    assert!(peak.starts_with("peak "), "{out}");
+    if cfg!(target_arch = "x86_64") && first.contains("avx2") {
+        // `peak P GFLOP/s FP32 = T thread(s) × L lanes (ISA) × U FMA unit(s) × 2 FLOP × G GHz`.
+        let num = |after: &str| -> f64 {
+            let at = peak
+                .find(after)
+                .unwrap_or_else(|| panic!("{after:?} in {peak}"));
+            let word: String = peak[..at].split_whitespace().last().unwrap().to_string();
+            word.parse().unwrap()
+        };
+        let product = num(" thread") * num(" lanes") * num(" FMA unit") * 2.0 * num(" GHz");
+        assert!((num(" GFLOP/s FP32") - product).abs() < 0.2, "{peak}");
+        let lanes = if first.contains("avx512f") { 16.0 } else { 8.0 };
+        assert_eq!(num(" lanes"), lanes, "{peak}");
+        assert_eq!(num(" thread"), 1.0, "--threads 1: {peak}");
+    }
+    let header = out.lines().nth(3).unwrap();
+    assert!(
+        header.contains("train GFLOP/s") && header.contains("% peak"),
+        "{out}"
+    );
+    let row: Vec<&str> = out.lines().nth(4).unwrap().split_whitespace().collect();
+    let (gflops, share): (f64, f64) = (
+        row[row.len() - 2].parse().unwrap(),
+        row[row.len() - 1].parse().unwrap(),
+    );
+    let peak_gflops: f64 = peak.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!((share - 100.0 * gflops / peak_gflops).abs() < 0.11, "{out}");
 }
 
 #[test]

@@ -33,6 +33,15 @@ pub struct BenchResult {
     pub train_images_per_s: Vec<f64>,
     /// Inference images/s (eval-mode forward and arg-max at the same batch size), one per round.
     pub infer_images_per_s: Vec<f64>,
+    /// Training GFLOP/s per round, counted from multiply-accumulates: `2 × 3 × forward MACs` per
+    /// image (forward, input gradient, weight gradient; the common convention, which counts the
+    /// first layer's unneeded input gradient and no element-wise op), plus `2 ×` the teacher's
+    /// forward MACs in a KD case without a cache. Absent from PyTorch's lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub train_gflops: Vec<f64>,
+    /// The processor's FP32 peak the parent worked out ([`FmaPeak`](super::FmaPeak)), GFLOP/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_gflops: Option<f64>,
     /// Peak resident memory of the process that measured this case alone, MiB (`None` off Linux).
     pub peak_rss_mib: Option<f64>,
     /// The processor it ran on (absent from PyTorch's lines and older ones).
@@ -82,6 +91,11 @@ pub fn measure(
             cache: cache.as_ref(),
         });
     let mut optimizer = build_optimizer(&case.optimizer, model.trainable_vars())?;
+    let teacher_macs = match (&case.kd, &teacher) {
+        (Some(k), Some(t)) if !k.cached => t.macs_per_image(),
+        _ => 0,
+    };
+    let train_flop_per_image = 2.0 * (3 * model.macs_per_image() + teacher_macs) as f64;
     let order: Vec<usize> = (0..BATCHES_PER_EPOCH * case.batch).collect();
     let go = &mut |_| ControlFlow::Continue(());
     // Warm-up: first-touch allocations, optimizer state, the thread pool.
@@ -129,6 +143,11 @@ pub fn measure(
         threads: candle_core::utils::get_num_threads(),
         batch: case.batch,
         params: model.param_count(),
+        train_gflops: train
+            .iter()
+            .map(|ips| ips * train_flop_per_image / 1e9)
+            .collect(),
+        peak_gflops: None,
         train_images_per_s: train,
         infer_images_per_s: infer,
         peak_rss_mib: peak_rss_mib(),

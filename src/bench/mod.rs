@@ -9,12 +9,14 @@
 
 mod case;
 mod cpu;
+mod fma_peak;
 mod measure;
 mod peak_memory;
 mod random_images;
 
 pub use case::{cifar_resnet_cases, preset_cases, reference_cases, BenchCase, KdSpec};
 pub use cpu::Cpu;
+pub use fma_peak::{clock_ghz, FmaPeak};
 pub use measure::{measure, BenchResult};
 pub use peak_memory::peak_rss_mib;
 pub use random_images::RandomImages;

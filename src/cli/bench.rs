@@ -98,9 +98,12 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .map(|n| n.get())
             .unwrap_or(1)
     });
+    let cpu = crate::bench::Cpu::detect();
+    let peak = crate::bench::FmaPeak::detect(&cpu, threads);
     if !args.json {
         // Figures differ between machines by more than any change measured here: name the CPU.
-        println!("CPU: {}", crate::bench::Cpu::detect().line());
+        println!("CPU: {}", cpu.line());
+        println!("{}", peak.line());
         println!(
             "batch {}, {threads} threads, {} round(s) of {} s per phase, on {}; images/s median (min–max)",
             args.batch,
@@ -109,24 +112,36 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             crate::device::describe(&device)
         );
         println!(
-            "{:<22} {:>9} {:>26} {:>26} {:>9}",
-            "case", "params", "train images/s", "inference images/s", "peak MiB"
+            "{:<22} {:>9} {:>26} {:>26} {:>9} {:>13} {:>7}",
+            "case",
+            "params",
+            "train images/s",
+            "inference images/s",
+            "peak MiB",
+            "train GFLOP/s",
+            "% peak"
         );
     }
     for case in selected {
-        let result = run_child(args, threads, case)?;
+        let mut result = run_child(args, threads, case)?;
+        result.peak_gflops = Some(peak.gflops());
         if args.json {
             println!("{}", serde_json::to_string(&result)?);
         } else {
+            let gflops = median(&result.train_gflops);
             println!(
-                "{:<22} {:>9} {:>26} {:>26} {:>9}",
+                "{:<22} {:>9} {:>26} {:>26} {:>9} {:>13} {:>7}",
                 result.case,
                 result.params,
                 spread(&result.train_images_per_s),
                 spread(&result.infer_images_per_s),
                 result
                     .peak_rss_mib
-                    .map_or("-".into(), |m| format!("{m:.0}"))
+                    .map_or("-".into(), |m| format!("{m:.0}")),
+                gflops.map_or("-".into(), |g| format!("{g:.1}")),
+                gflops
+                    .filter(|_| peak.gflops() > 0.0)
+                    .map_or("-".into(), |g| format!("{:.1}", 100.0 * g / peak.gflops()))
             );
         }
     }
@@ -177,6 +192,13 @@ fn run_child(args: &BenchArgs, threads: usize, case: &BenchCase) -> anyhow::Resu
     let line = String::from_utf8_lossy(&output.stdout);
     serde_json::from_str(line.trim())
         .map_err(|e| anyhow::anyhow!("measuring {}: unreadable result {line:?}: {e}", case.name))
+}
+
+/// The median of `v` (the upper one of an even count), `None` when empty.
+fn median(v: &[f64]) -> Option<f64> {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get(s.len() / 2).copied()
 }
 
 /// `median (min–max)` of `v`, rounded to whole images/s.

@@ -3,7 +3,7 @@
 use candle_core::{Device, Tensor};
 
 /// A set of labelled images that can be gathered into batches.
-pub trait BatchSource {
+pub trait BatchSource: Sync {
     /// Number of examples.
     fn len(&self) -> usize;
 

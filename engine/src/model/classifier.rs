@@ -1,10 +1,12 @@
 //! A built, seeded image classifier: network, variables, and its spec.
 
+use candle_core::backprop::GradStore;
 use candle_core::{Device, Result, Tensor, Var};
 use candle_nn::VarMap;
 
 use super::init::ParamBuilder;
 use super::mlp::Mlp;
+use super::mlp_tape::MlpTape;
 use super::plain_cnn::PlainCnn;
 use super::resnet_cifar::ResnetCifar;
 use super::{ModelError, ModelSpec};
@@ -108,9 +110,39 @@ impl Classifier {
     /// Logits `[B, num_classes]` (f32) of images `[B, C, H, W]` (f32). `train = true` uses batch
     /// statistics in batch norm and updates its running stats; `false` uses the running stats.
     pub fn forward_t(&self, images: &Tensor, train: bool) -> Result<Tensor> {
+        self.check_input(images)?;
+        match &self.net {
+            Net::Mlp(m) => m.forward_t(images, train),
+            Net::PlainCnn(m) => m.forward_t(images, train),
+            Net::ResnetCifar(m) => m.forward_t(images, train),
+        }
+    }
+
+    /// A training-mode forward pass (`forward_t(images, true)`) whose
+    /// [`backward`](TrainingPass::backward) gives every variable's gradient. An MLP on the CPU runs
+    /// its own kernels for both ([`MlpTape`]; the same numbers as the graph); every other model
+    /// records candle's graph.
+    pub fn forward_train(&self, images: &Tensor) -> Result<TrainingPass> {
+        if let Net::Mlp(m) = &self.net {
+            self.check_input(images)?;
+            if let Some((logits, tape)) = m.forward_taped(images)? {
+                return Ok(TrainingPass {
+                    logits,
+                    tape: Some(tape),
+                });
+            }
+        }
+        Ok(TrainingPass {
+            logits: self.forward_t(images, true)?,
+            tape: None,
+        })
+    }
+
+    /// Errors unless `images` is `[B, channels, height, width]` of this model's input shape.
+    fn check_input(&self, images: &Tensor) -> Result<()> {
         let s = self.input;
         match images.dims() {
-            [_, c, h, w] if (*c, *h, *w) == (s.channels, s.height, s.width) => {}
+            [_, c, h, w] if (*c, *h, *w) == (s.channels, s.height, s.width) => Ok(()),
             dims => candle_core::bail!(
                 "{}: expected images [B, {}, {}, {}], got {dims:?}",
                 self.spec.label(),
@@ -118,11 +150,6 @@ impl Classifier {
                 s.height,
                 s.width
             ),
-        }
-        match &self.net {
-            Net::Mlp(m) => m.forward_t(images, train),
-            Net::PlainCnn(m) => m.forward_t(images, train),
-            Net::ResnetCifar(m) => m.forward_t(images, train),
         }
     }
 
@@ -187,6 +214,30 @@ impl Classifier {
     /// The device the variables live on; inputs must be on it too.
     pub fn device(&self) -> &Device {
         &self.device
+    }
+}
+
+/// A training-mode forward pass ([`Classifier::forward_train`]): the logits, and the way back
+/// from a loss on them to the variables' gradients.
+pub struct TrainingPass {
+    logits: Tensor,
+    /// Set when the MLP kernels ran the pass; `None` for candle's graph.
+    tape: Option<MlpTape>,
+}
+
+impl TrainingPass {
+    /// Logits `[B, num_classes]` (f32), to compute the loss from.
+    pub fn logits(&self) -> &Tensor {
+        &self.logits
+    }
+
+    /// The gradients of `loss` (a scalar computed from [`logits`](Self::logits)) with respect to
+    /// the model's variables, as `loss.backward()` gives them.
+    pub fn backward(self, loss: &Tensor) -> Result<GradStore> {
+        match self.tape {
+            Some(tape) => tape.backward(loss),
+            None => loss.backward(),
+        }
     }
 }
 

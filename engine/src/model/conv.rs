@@ -5,8 +5,10 @@ use candle_core::{DType, Result, Tensor};
 
 use super::backend::Backend;
 use super::conv_op::Conv2dOp;
+use super::conv_relu_pool::ConvReluPool;
 use super::generic;
 use super::im2col::ConvGeom;
+use super::max_pool::relu_max_pool2x2;
 
 /// `k×k` convolution with `stride` and zero `padding`; weight `[C_out, C_in, k, k]`, bias `[C_out]`.
 #[derive(Debug, Clone)]
@@ -50,7 +52,48 @@ impl Conv {
         }
     }
 
+    /// `max_pool2x2(relu(self.forward(x)))`; on the CPU in training one graph node
+    /// ([`ConvReluPool`]), with the same numbers.
+    pub fn forward_relu_pool(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        if train && Backend::of(x) == Backend::CpuKernels {
+            let (x, g) = self.geometry(x)?;
+            let (w, bias) = self.weight_and_bias(&x)?;
+            return x.apply_op3(&w, &bias, ConvReluPool::new(g));
+        }
+        relu_max_pool2x2(&self.forward(x)?, train)
+    }
+
+    /// The weight `[C_out, C, k, k]`.
+    #[cfg(test)]
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+
+    /// The bias `[C_out]`, if the layer has one.
+    #[cfg(test)]
+    pub fn bias(&self) -> Option<&Tensor> {
+        self.bias.as_ref()
+    }
+
     fn forward_im2col(&self, x: &Tensor) -> Result<Tensor> {
+        let (x, g) = self.geometry(x)?;
+        let (w, bias) = self.weight_and_bias(&x)?;
+        x.apply_op3(&w, &bias, Conv2dOp(g))
+    }
+
+    /// The weight (contiguous) and the bias, zeros for a layer without one.
+    fn weight_and_bias(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let (c_out, _, _, _) = self.weight.dims4()?;
+        let bias = match &self.bias {
+            Some(b) => b.contiguous()?,
+            None => Tensor::zeros(c_out, DType::F32, x.device())?,
+        };
+        Ok((self.weight.contiguous()?, bias))
+    }
+
+    /// `x` contiguous and the geometry of this layer on it. Errors on a channel mismatch or an
+    /// input smaller than the kernel.
+    fn geometry(&self, x: &Tensor) -> Result<(Tensor, ConvGeom)> {
         let (b, c, h, w) = x.dims4()?;
         let (c_out, c_in, _, _) = self.weight.dims4()?;
         if c != c_in {
@@ -73,12 +116,7 @@ impl Conv {
             stride: self.stride,
             pad: self.padding,
         };
-        let bias = match &self.bias {
-            Some(b) => b.contiguous()?,
-            None => Tensor::zeros(c_out, DType::F32, x.device())?,
-        };
-        x.contiguous()?
-            .apply_op3(&self.weight.contiguous()?, &bias, Conv2dOp(g))
+        Ok((x.contiguous()?, g))
     }
 }
 

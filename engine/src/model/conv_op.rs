@@ -10,56 +10,11 @@
 use super::cpu_slice::contiguous_f32;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
+use super::gemm::{matmul, Mat, Threads};
 use super::im2col::{col2im, im2col, ConvGeom};
-use super::par::{par_pieces_mut, par_ranges_mut};
-
-/// A row-major or transposed view of a matrix in a slice: element `(i, j)` at `i·rs + j·cs`.
-#[derive(Clone, Copy)]
-struct Mat<'a> {
-    data: &'a [f32],
-    rs: usize,
-    cs: usize,
-}
-
-/// `dst [m×n] (row-major) = a [m×k] · b [k×n]`, plus the old `dst` when `accumulate`.
-fn matmul(dst: &mut [f32], m: usize, n: usize, k: usize, a: Mat, b: Mat, accumulate: bool) {
-    assert!(dst.len() >= m * n);
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        if !accumulate {
-            dst[..m * n].fill(0.0);
-        }
-        return;
-    }
-    assert!(a.data.len() > (m - 1) * a.rs + (k - 1) * a.cs);
-    assert!(b.data.len() > (k - 1) * b.rs + (n - 1) * b.cs);
-    // SAFETY: the asserts above keep every index the kernel touches inside the slices.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            a.data.as_ptr(),
-            a.cs as isize,
-            a.rs as isize,
-            b.data.as_ptr(),
-            b.cs as isize,
-            b.rs as isize,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
-}
+use super::par::par_ranges_mut;
+use rayon::prelude::*;
+use std::mem::MaybeUninit;
 
 /// `(x [B, C, H, W], w [C_out, C, k, k], bias [C_out])` → `y [B, C_out, OH, OW]`.
 #[derive(Debug, Clone, Copy)]
@@ -85,14 +40,20 @@ impl CustomOp3 for Conv2dOp {
         let bias = contiguous_f32(s3, l3, "conv2d")?;
         let (kk, l) = (g.taps(), g.positions());
         let per = g.c_out * l;
-        let mut y = vec![0f32; g.b * per];
+        // Not zeroed: every value is first written with its bias below (a zeroing pass over the
+        // largest tensor of a CNN saved).
+        let mut y: Vec<MaybeUninit<f32>> = Vec::with_capacity(g.b * per);
+        // SAFETY: `MaybeUninit` needs no initialisation.
+        unsafe { y.set_len(g.b * per) };
         par_ranges_mut(&mut y, per, |first, run| {
             let mut cols = vec![0f32; kk * l];
             for (j, out) in run.chunks_mut(per).enumerate() {
                 let bi = first + j;
                 for (row, &b) in out.chunks_mut(l).zip(bias) {
-                    row.fill(b);
+                    row.fill(MaybeUninit::new(b));
                 }
+                // SAFETY: every element of `out` was just written.
+                let out = unsafe { &mut *(out as *mut [MaybeUninit<f32>] as *mut [f32]) };
                 im2col(&g, &x[bi * g.image()..(bi + 1) * g.image()], &mut cols);
                 let wm = Mat {
                     data: w,
@@ -104,9 +65,14 @@ impl CustomOp3 for Conv2dOp {
                     rs: l,
                     cs: 1,
                 };
-                matmul(out, g.c_out, l, kk, wm, cm, true);
+                matmul(out, (g.c_out, l, kk), wm, cm, true, Threads::One);
             }
         });
+        // SAFETY: every element was written (each image's rows above); same layout as f32.
+        let y = unsafe {
+            let mut y = std::mem::ManuallyDrop::new(y);
+            Vec::from_raw_parts(y.as_mut_ptr() as *mut f32, y.len(), y.capacity())
+        };
         Ok((
             CpuStorage::F32(y),
             Shape::from((g.b, g.c_out, g.out_h(), g.out_w())),
@@ -150,13 +116,16 @@ impl CustomOp1 for ConvBiasGrad {
         let dy = contiguous_f32(s, l, "conv2d bias grad")?;
         let lp = g.positions();
         let mut db = vec![0f32; g.c_out];
-        par_pieces_mut(&mut db, 1, |co, out| {
+        // One channel per task: a channel is B·L values, worth a thread even when C_out is small
+        // (`par_pieces_mut` keeps fewer than 16 k outputs on one thread). Each channel's sum in
+        // the same order as before, so the same bits.
+        db.par_iter_mut().enumerate().for_each(|(co, out)| {
             let mut sum = 0f64;
             for bi in 0..g.b {
                 let at = (bi * g.c_out + co) * lp;
                 sum += dy[at..at + lp].iter().map(|&v| v as f64).sum::<f64>();
             }
-            out[0] = sum as f32;
+            *out = sum as f32;
         });
         Ok((CpuStorage::F32(db), Shape::from(g.c_out)))
     }
@@ -206,7 +175,7 @@ impl CustomOp2 for ConvWeightGrad {
                         rs: 1,
                         cs: l,
                     };
-                    matmul(acc, g.c_out, kk, l, dym, colst, true);
+                    matmul(acc, (g.c_out, kk, l), dym, colst, true, Threads::One);
                 }
             }
         });
@@ -258,7 +227,7 @@ impl CustomOp2 for ConvInputGrad {
                     rs: l,
                     cs: 1,
                 };
-                matmul(&mut cols, kk, l, g.c_out, wt, dym, false);
+                matmul(&mut cols, (kk, l, g.c_out), wt, dym, false, Threads::One);
                 col2im(&g, &cols, dst);
             }
         });

@@ -8,12 +8,13 @@ use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tenso
 use super::backend::Backend;
 use super::generic;
 use super::par::par_chunks_mut;
+use std::sync::{Arc, Mutex};
 
 /// `x [B, C, H, W]` → `[B, C, ⌊H/2⌋, ⌊W/2⌋]`, the maximum of each 2×2 window.
 #[allow(dead_code)] // the plain CNN pools after a ReLU ([`relu_max_pool2x2`]); kept for other nets
 pub(crate) fn max_pool2x2(x: &Tensor) -> Result<Tensor> {
     match Backend::of(x) {
-        Backend::CpuKernels => x.contiguous()?.apply_op1(MaxPool2 { relu: false }),
+        Backend::CpuKernels => x.contiguous()?.apply_op1(MaxPool2::new(x, false, true)),
         Backend::Generic => generic::max_pool2x2(x),
     }
 }
@@ -21,10 +22,11 @@ pub(crate) fn max_pool2x2(x: &Tensor) -> Result<Tensor> {
 /// `max_pool2x2(relu(x))` in one pass: the ReLU of each window's maximum (ReLU is monotone, so the
 /// first maximum is the same window position). Its gradient is that of the two ops in a row: a
 /// window's gradient goes to its first maximum when that is positive. Saves writing, reading and
-/// back-propagating the full-size ReLU output.
-pub(crate) fn relu_max_pool2x2(x: &Tensor) -> Result<Tensor> {
+/// back-propagating the full-size ReLU output. With `train` the forward pass keeps each window's
+/// winner for the backward pass.
+pub(crate) fn relu_max_pool2x2(x: &Tensor, train: bool) -> Result<Tensor> {
     match Backend::of(x) {
-        Backend::CpuKernels => x.contiguous()?.apply_op1(MaxPool2 { relu: true }),
+        Backend::CpuKernels => x.contiguous()?.apply_op1(MaxPool2::new(x, true, train)),
         // Pool first: the ReLU then runs on a quarter of the values; same result and gradient.
         Backend::Generic => generic::relu(&generic::max_pool2x2(x)?),
     }
@@ -45,16 +47,6 @@ fn argmax(plane: &[f32], w: usize, oy: usize, ox: usize) -> usize {
     best
 }
 
-/// The larger of `a` and `b`, or NaN when either is NaN (PyTorch's max-pool propagates NaN).
-#[inline]
-fn nan_max(a: f32, b: f32) -> f32 {
-    if b > a || b.is_nan() {
-        b
-    } else {
-        a
-    }
-}
-
 /// `relu(v)` when `relu`, else `v`; NaN stays NaN.
 #[inline]
 fn maybe_relu(v: f32, relu: bool) -> f32 {
@@ -65,10 +57,51 @@ fn maybe_relu(v: f32, relu: bool) -> f32 {
     }
 }
 
-/// The 2×2 max-pool, after a ReLU when `relu`.
-#[derive(Debug, Clone, Copy)]
-struct MaxPool2 {
-    relu: bool,
+/// The bit of a window's winner code set where no gradient flows (its maximum not positive,
+/// after a ReLU).
+const NO_WINNER: u8 = 4;
+
+/// The 2×2 max-pool, after a ReLU when `relu`. When the input is part of a graph, the forward pass
+/// keeps each window's winner (0–3: top-left, top-right, bottom-left, bottom-right; with
+/// [`NO_WINNER`] set, none) for the backward pass, which then neither reads the input nor searches again.
+#[derive(Debug, Clone)]
+pub(crate) struct MaxPool2 {
+    pub relu: bool,
+    pub winners: Option<Arc<Mutex<Vec<u8>>>>,
+}
+
+impl MaxPool2 {
+    /// Keeps the winners when `train` and `x` is part of a graph.
+    fn new(x: &Tensor, relu: bool, train: bool) -> MaxPool2 {
+        MaxPool2 {
+            relu,
+            winners: (train && x.track_op()).then(Default::default),
+        }
+    }
+}
+
+/// The larger of `a` and `b`, or NaN when either is NaN (PyTorch's max-pool propagates NaN).
+#[inline]
+fn nan_max(a: f32, b: f32) -> f32 {
+    if b > a || b.is_nan() {
+        b
+    } else {
+        a
+    }
+}
+
+/// The maximum of a window `[top-left, top-right, bottom-left, bottom-right]` (NaN wins, so it
+/// propagates as in PyTorch) and the position of its first occurrence.
+#[inline]
+fn window_max(v: [f32; 4]) -> (f32, u8) {
+    let m = nan_max(nan_max(v[0], v[1]), nan_max(v[2], v[3]));
+    // The first position holding `m` (the first NaN when `m` is NaN), counted without branches:
+    // the comparisons are data-dependent, and as branches they made this pass 6× slower.
+    let is_m = |a: f32| ((a == m) | (a.is_nan() & m.is_nan())) as u8;
+    let past0 = 1 - is_m(v[0]);
+    let past1 = past0 & (1 - is_m(v[1]));
+    let past2 = past1 & (1 - is_m(v[2]));
+    (m, past0 + past1 + past2)
 }
 
 impl CustomOp1 for MaxPool2 {
@@ -85,33 +118,120 @@ impl CustomOp1 for MaxPool2 {
         let x = contiguous_f32(s, l, "max_pool2x2")?;
         let (oh, ow) = (h / 2, w / 2);
         let mut out = vec![0f32; b * c * oh * ow];
+        let mut winners = vec![0u8; if self.winners.is_some() { out.len() } else { 0 }];
         let relu = self.relu;
+        let window = move |top: &[f32], bottom: &[f32], d: &mut f32| {
+            let (m, at) = window_max([top[0], top[1], bottom[0], bottom[1]]);
+            *d = maybe_relu(m, relu);
+            // ReLU's gradient at the maximum: 0 unless it is positive.
+            // Branch-free for the same reason as `window_max`.
+            let dead = (relu & ((m <= 0.0) | m.is_nan())) as u8;
+            at | (dead * NO_WINNER)
+        };
         if oh * ow > 0 {
-            par_chunks_mut(&mut out, oh * ow, |p, dst| {
-                let plane = &x[p * h * w..(p + 1) * h * w];
-                // Row pairs as slices: no index arithmetic or bounds checks in the inner loop.
-                for (oy, d) in dst.chunks_exact_mut(ow).enumerate() {
-                    let top = &plane[2 * oy * w..2 * oy * w + 2 * ow];
-                    let bottom = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * ow];
-                    for ((d, t), b) in d
-                        .iter_mut()
-                        .zip(top.chunks_exact(2))
-                        .zip(bottom.chunks_exact(2))
-                    {
-                        let m = nan_max(nan_max(t[0], t[1]), nan_max(b[0], b[1]));
-                        *d = maybe_relu(m, relu);
+            let plane = |p: usize| &x[p * h * w..(p + 1) * h * w];
+            if winners.is_empty() {
+                par_chunks_mut(&mut out, oh * ow, |p, dst| {
+                    let plane = plane(p);
+                    for (oy, d) in dst.chunks_exact_mut(ow).enumerate() {
+                        let top = &plane[2 * oy * w..2 * oy * w + 2 * ow];
+                        let bottom = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * ow];
+                        for ((d, t), b) in d
+                            .iter_mut()
+                            .zip(top.chunks_exact(2))
+                            .zip(bottom.chunks_exact(2))
+                        {
+                            let m = nan_max(nan_max(t[0], t[1]), nan_max(b[0], b[1]));
+                            *d = maybe_relu(m, relu);
+                        }
                     }
-                }
-            });
+                });
+            } else {
+                use rayon::prelude::*;
+                out.par_chunks_mut(oh * ow)
+                    .zip(winners.par_chunks_mut(oh * ow))
+                    .enumerate()
+                    .for_each(|(p, (dst, won))| {
+                        let plane = plane(p);
+                        let rows = dst.chunks_exact_mut(ow).zip(won.chunks_exact_mut(ow));
+                        for (oy, (d, won)) in rows.enumerate() {
+                            let top = &plane[2 * oy * w..2 * oy * w + 2 * ow];
+                            let bottom = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * ow];
+                            for (((d, won), t), b) in d
+                                .iter_mut()
+                                .zip(won.iter_mut())
+                                .zip(top.chunks_exact(2))
+                                .zip(bottom.chunks_exact(2))
+                            {
+                                *won = window(t, b, d);
+                            }
+                        }
+                    });
+            }
+        }
+        if let Some(kept) = &self.winners {
+            *kept.lock().expect("max-pool winners lock poisoned") = winners;
         }
         Ok((CpuStorage::F32(out), Shape::from((b, c, oh, ow))))
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
-        Ok(Some(arg.apply_op2_no_bwd(
-            &grad_res.contiguous()?,
-            &MaxPool2Bwd { relu: self.relu },
-        )?))
+        let grad = grad_res.contiguous()?;
+        // Copied, not taken: a second backward pass over the same graph finds them too.
+        let kept = self
+            .winners
+            .as_ref()
+            .map(|k| k.lock().expect("max-pool winners lock poisoned").clone());
+        match kept {
+            Some(winners) if winners.len() == grad.elem_count() => {
+                let (b, c, h, w) = arg.dims4()?;
+                let op = RouteToWinners {
+                    winners,
+                    shape: (b, c, h, w),
+                };
+                Ok(Some(grad.apply_op1_no_bwd(&op)?))
+            }
+            // No winners kept (an eval-mode pass): search the windows again.
+            _ => Ok(Some(
+                arg.apply_op2_no_bwd(&grad, &MaxPool2Bwd { relu: self.relu })?,
+            )),
+        }
+    }
+}
+
+/// `grad [B, C, H/2, W/2]` → gradient w.r.t. the input `[B, C, H, W]`: each window's gradient at
+/// its kept winner, zero elsewhere.
+pub(crate) struct RouteToWinners {
+    pub winners: Vec<u8>,
+    pub shape: (usize, usize, usize, usize),
+}
+
+impl CustomOp1 for RouteToWinners {
+    fn name(&self) -> &'static str {
+        "max_pool2x2_bwd_kept"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let g = contiguous_f32(s, l, "max_pool2x2_bwd")?;
+        let (b, c, h, w) = self.shape;
+        let (oh, ow) = (h / 2, w / 2);
+        let mut out = vec![0f32; b * c * h * w];
+        if oh * ow > 0 {
+            par_chunks_mut(&mut out, h * w, |p, dst| {
+                let grad = &g[p * oh * ow..(p + 1) * oh * ow];
+                let won = &self.winners[p * oh * ow..(p + 1) * oh * ow];
+                for oy in 0..oh {
+                    let row = oy * ow..(oy + 1) * ow;
+                    for (ox, (&g, &at)) in grad[row.clone()].iter().zip(&won[row]).enumerate() {
+                        if at & NO_WINNER == 0 {
+                            let (dy, dx) = ((at >> 1) as usize, (at & 1) as usize);
+                            dst[(2 * oy + dy) * w + 2 * ox + dx] = g;
+                        }
+                    }
+                }
+            });
+        }
+        Ok((CpuStorage::F32(out), Shape::from((b, c, h, w))))
     }
 }
 
@@ -236,7 +356,7 @@ mod tests {
             let x =
                 Var::from_vec(values(n, (h * w) as u64, -1.0, 1.6), (b, c, h, w), &dev).unwrap();
             let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            let fused = relu_max_pool2x2(x.as_tensor()).unwrap();
+            let fused = relu_max_pool2x2(x.as_tensor(), true).unwrap();
             let two = max_pool2x2(&relu(x.as_tensor()).unwrap()).unwrap();
             assert_eq!(flat(&fused), flat(&two), "{b}×{c}×{h}×{w}");
             let mix = Tensor::from_vec(
@@ -250,6 +370,25 @@ mod tests {
                 flat(g.get(x.as_tensor()).unwrap())
             };
             assert_eq!(grad(fused), grad(two), "{b}×{c}×{h}×{w}");
+        }
+    }
+
+    /// The branch-free winner is the sequential search's (`argmax`: the first maximum in row-major
+    /// order, the first NaN) for every window of ties, signed zeros and NaNs.
+    #[test]
+    fn the_kept_winner_is_the_first_maximum() {
+        let vals = [-1.0f32, -0.0, 0.0, 1.0, f32::NAN];
+        for i in 0..vals.len().pow(4) {
+            let v = [
+                vals[i % 5],
+                vals[i / 5 % 5],
+                vals[i / 25 % 5],
+                vals[i / 125 % 5],
+            ];
+            let (m, at) = window_max(v);
+            let expected = argmax(&v, 2, 0, 0);
+            assert_eq!(at as usize, expected, "{v:?}");
+            assert_eq!(m.to_bits(), v[expected].to_bits(), "{v:?}");
         }
     }
 

@@ -3,8 +3,10 @@
 use candle_core::{Result, Tensor};
 use candle_nn::{Linear, Module};
 
+use super::backend::Backend;
 use super::dropout::Dropout;
 use super::init::ParamBuilder;
+use super::mlp_tape::{self, MlpTape};
 use super::relu::relu;
 
 /// `flatten → (Linear → ReLU)* → Linear`. Variables: `fc{i}.weight/bias` for the hidden layers,
@@ -34,7 +36,12 @@ impl Mlp {
     }
 
     /// `x [B, C, H, W]` (or any `[B, …]`) → logits `[B, num_classes]`; `train` turns dropout on.
+    /// An eval pass on the CPU runs the kernels of [`mlp_tape`] and records no graph (nothing
+    /// takes gradients through an eval pass; training goes through [`Self::forward_taped`]).
     pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        if !train && self.taped(x, false) {
+            return Ok(mlp_tape::forward(&self.layers(), x, false)?.0);
+        }
         let x = x.flatten_from(1)?;
         let x = forward_hidden(&self.hidden, &x, &self.dropout, train)?;
         self.head.forward(&x)
@@ -42,6 +49,28 @@ impl Mlp {
 
     pub fn dropout(&self) -> &Dropout {
         &self.dropout
+    }
+
+    /// A training-mode forward pass of `x` with the tape for [`MlpTape::backward`], or `None` where
+    /// the graph path runs instead (another device than the CPU, or dropout on).
+    pub fn forward_taped(&self, x: &Tensor) -> Result<Option<(Tensor, MlpTape)>> {
+        if !self.taped(x, true) {
+            return Ok(None);
+        }
+        let (logits, tape) = mlp_tape::forward(&self.layers(), x, true)?;
+        Ok(tape.map(|t| (logits, t)))
+    }
+
+    /// True when the CPU kernels run this pass: f32 on the CPU, and no dropout mask to draw.
+    fn taped(&self, x: &Tensor, train: bool) -> bool {
+        Backend::of(x) == Backend::CpuKernels && (!train || self.dropout.p() == 0.0)
+    }
+
+    /// Every layer, input layer first, the head last.
+    fn layers(&self) -> Vec<Linear> {
+        let mut v = self.hidden.clone();
+        v.push(self.head.clone());
+        v
     }
 }
 

@@ -86,12 +86,16 @@ impl PlainCnn {
     pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let mut x = x.clone();
         for unit in &self.convs {
+            if unit.pool && unit.bn.is_none() {
+                x = unit.conv.forward_relu_pool(&x, train)?;
+                continue;
+            }
             x = unit.conv.forward(&x)?;
             if let Some(bn) = &unit.bn {
                 x = bn.forward_t(&x, train)?;
             }
             x = if unit.pool {
-                relu_max_pool2x2(&x)?
+                relu_max_pool2x2(&x, train)?
             } else {
                 relu(&x)?
             };

@@ -3,7 +3,7 @@
 use candle_core::backprop::GradStore;
 use candle_core::{Result, Tensor, Var};
 
-use super::fused::{supported, Update2, Update3};
+use super::fused::{par_update3, supported, with_values, with_values_mut};
 use super::optimizer::{check_lr, Optimizer};
 use super::OptimizerState;
 
@@ -11,7 +11,7 @@ use super::OptimizerState;
 /// per step `t`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
 /// `p ← p·(1 − lr·wd) − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)`.
 ///
-/// On the CPU the update runs in place (three passes, no allocation); on other devices with tensor
+/// On the CPU the update runs in place (one pass, no allocation); on other devices with tensor
 /// ops. Either way the moments are kept here, so a checkpoint can save them on any device.
 pub struct AdamW {
     /// `(parameter, first moment m, second moment v)`.
@@ -75,18 +75,25 @@ impl Optimizer for AdamW {
             let Some(grad) = grads.get(var) else { continue };
             if supported(var.as_tensor()) && supported(m) && supported(v) {
                 let g = grad.detach().contiguous()?;
-                m.inplace_op2(&g, &Update2("adamw_m", move |m, g| b1 * m + (1.0 - b1) * g))?;
-                v.inplace_op2(
-                    &g,
-                    &Update2("adamw_v", move |v, g| b2 * v + (1.0 - b2) * g * g),
-                )?;
-                var.as_tensor().inplace_op3(
-                    m,
-                    v,
-                    &Update3("adamw_p", move |p: f32, m: f32, v: f32| {
-                        p * decay - lr * (m / bc1) / ((v / bc2).sqrt() + eps)
-                    }),
-                )?;
+                // One pass over p, m, v and g (each element's arithmetic as candle_nn::AdamW).
+                with_values(&g, |g| {
+                    with_values_mut(m, |m| {
+                        with_values_mut(v, |v| {
+                            with_values_mut(var.as_tensor(), |p| {
+                                par_update3(p, m, v, g, |p, m, v, g| {
+                                    for (((p, m), v), &g) in
+                                        p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g)
+                                    {
+                                        *m = b1 * *m + (1.0 - b1) * g;
+                                        *v = b2 * *v + (1.0 - b2) * g * g;
+                                        *p = *p * decay
+                                            - lr * (*m / bc1) / ((*v / bc2).sqrt() + eps);
+                                    }
+                                })
+                            })
+                        })
+                    })
+                })?;
             } else {
                 // The same arithmetic as tensor ops (f64 constants, as candle_nn::AdamW).
                 let g = grad.detach();

@@ -14,7 +14,7 @@ use crate::model::Classifier;
 
 /// Where a teacher's logits for a batch come from: a model's forward pass, or a cache of logits
 /// over the training set ([`CachedTeacher`]).
-pub trait TeacherSource {
+pub trait TeacherSource: Sync {
     /// Detached logits `[batch, classes]` for the training examples at `indices`, whose images are
     /// `images` (`[batch, …]`, in the same order).
     fn logits(&self, images: &Tensor, indices: &[usize]) -> CandleResult<Tensor>;

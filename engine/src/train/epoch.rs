@@ -141,7 +141,8 @@ pub(super) fn batch_loop(
     order: &[usize],
     batch_size: usize,
     on_batch: &mut dyn FnMut(BatchReport) -> ControlFlow<()>,
-    mut loss_of: impl FnMut(usize, &[usize], &Tensor, &Tensor, &Tensor) -> Result<Tensor, TrainError>,
+    mut loss_of: impl FnMut(usize, &[usize], &Tensor, &Tensor, &Tensor) -> Result<Tensor, TrainError>
+        + Send,
 ) -> Result<Option<(f64, f64)>, TrainError> {
     if batch_size == 0 {
         return Err(TrainError::ZeroBatchSize);
@@ -154,19 +155,24 @@ pub(super) fn batch_loop(
     let mut loss_sum = 0.0;
     for (i, indices) in order.chunks(batch_size).enumerate() {
         let started = Instant::now();
-        let (images, labels) = data.gather(indices, model.device())?;
-        let logits = model.forward_t(&images, true)?;
-        let loss = loss_of(i, indices, &images, &logits, &labels)?;
-        let value = loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
-        if !value.is_finite() {
-            return Err(TrainError::NonFiniteLoss {
-                batch: i + 1,
-                loss: value,
-            });
-        }
-        let grads = loss.backward()?;
-        optimizer.step(&grads)?;
-        drop(grads);
+        // The whole step runs as one job on the thread pool: its parallel products and updates
+        // then start from a pool thread, which works on them itself, instead of from this
+        // thread, which would sleep and be woken for every one of them.
+        let value = rayon::scope(|_| -> Result<f64, TrainError> {
+            let (images, labels) = data.gather(indices, model.device())?;
+            let pass = model.forward_train(&images)?;
+            let loss = loss_of(i, indices, &images, pass.logits(), &labels)?;
+            let value = loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
+            if !value.is_finite() {
+                return Err(TrainError::NonFiniteLoss {
+                    batch: i + 1,
+                    loss: value,
+                });
+            }
+            let grads = pass.backward(&loss)?;
+            optimizer.step(&grads)?;
+            Ok(value)
+        })?;
         busy += started.elapsed();
         loss_sum += value;
         let report = BatchReport {

@@ -4,7 +4,10 @@
 //! operation (about 12 for AdamW); these kernels update the variable and its state in place, in one
 //! pass each, with no allocation.
 
-use candle_core::{CpuStorage, InplaceOp2, InplaceOp3, Layout, Result, Tensor};
+use std::cell::Cell;
+
+use candle_core::{CpuStorage, InplaceOp1, InplaceOp2, InplaceOp3, Layout, Result, Tensor};
+use rayon::prelude::*;
 
 use crate::model::backend::Backend;
 use crate::model::par::par_chunks_mut;
@@ -100,4 +103,61 @@ impl<F: Fn(f32, f32, f32) -> f32 + Sync> InplaceOp3 for Update3<F> {
         });
         Ok(())
     }
+}
+
+/// Calls `f` with the values of `t` (contiguous f32 on the CPU) to change in place, under `t`'s
+/// write lock. Nested calls on distinct tensors give one pass several mutable operands, which
+/// candle's in-place ops (one mutable operand each) do not.
+pub(crate) fn with_values_mut<R>(t: &Tensor, f: impl FnOnce(&mut [f32]) -> Result<R>) -> Result<R> {
+    type Body<'f, R> = Box<dyn FnOnce(&mut [f32]) -> Result<R> + 'f>;
+    struct Once<'f, R>(Cell<Option<Body<'f, R>>>, Cell<Option<R>>);
+    impl<R> InplaceOp1 for Once<'_, R> {
+        fn name(&self) -> &'static str {
+            "with_values_mut"
+        }
+        fn cpu_fwd(&self, s: &mut CpuStorage, l: &Layout) -> Result<()> {
+            let f = self.0.take().expect("called once");
+            self.1.set(Some(f(slice_mut(s, l, "with_values_mut")?)?));
+            Ok(())
+        }
+    }
+    let op = Once(Cell::new(Some(Box::new(f))), Cell::new(None));
+    t.inplace_op1(&op)?;
+    match op.1.take() {
+        Some(r) => Ok(r),
+        None => candle_core::bail!("with_values_mut: the tensor is not on the CPU"),
+    }
+}
+
+/// The values of `t` (contiguous f32 on the CPU) for `f` to read, under `t`'s read lock.
+pub(crate) fn with_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> Result<R>) -> Result<R> {
+    let (guard, layout) = t.storage_and_layout();
+    match &*guard {
+        candle_core::Storage::Cpu(s) => f(slice(s, layout, "with_values")?),
+        _ => candle_core::bail!("with_values: the tensor is not on the CPU"),
+    }
+}
+
+/// `f(i, p, a, b, g)` over the `CHUNK`-sized pieces `i` of three mutable and one read-only slice
+/// of one length, in parallel when they are large (one pass for a whole optimizer update).
+pub(crate) fn par_update3(
+    p: &mut [f32],
+    a: &mut [f32],
+    b: &mut [f32],
+    g: &[f32],
+    f: impl Fn(&mut [f32], &mut [f32], &mut [f32], &[f32]) + Sync + Send,
+) -> Result<()> {
+    if p.len() != a.len() || p.len() != b.len() || p.len() != g.len() {
+        candle_core::bail!("optimizer update: operand sizes differ");
+    }
+    if p.len() < 2 * CHUNK {
+        f(p, a, b, g);
+        return Ok(());
+    }
+    p.par_chunks_mut(CHUNK)
+        .zip(a.par_chunks_mut(CHUNK))
+        .zip(b.par_chunks_mut(CHUNK))
+        .zip(g.par_chunks(CHUNK))
+        .for_each(|(((p, a), b), g)| f(p, a, b, g));
+    Ok(())
 }

@@ -125,7 +125,7 @@ fn max_pool_forward_and_gradient_with_ties_and_odd_sizes() {
             &pool,
             &[(x.clone(), shape.clone())],
         );
-        let relu_pool = |t: &[Tensor]| relu_max_pool2x2(&t[0]).unwrap();
+        let relu_pool = |t: &[Tensor]| relu_max_pool2x2(&t[0], true).unwrap();
         assert_agree(
             &format!("relu_max_pool {shape:?}"),
             &relu_pool,
