@@ -15,16 +15,14 @@ use candle_core::backprop::GradStore;
 use candle_core::{Device, Result, Storage, StorageRef, Tensor, Var};
 use candle_nn::Linear;
 
+use super::cpu_slice::contiguous_f32;
 use super::gemm::{matmul, Mat, Threads};
 
 /// The values of a contiguous f32 CPU tensor, borrowed for as long as `guard` lives.
 fn values<'a>(guard: &'a StorageRef<'_>, t: &Tensor, what: &str) -> Result<&'a [f32]> {
-    let Storage::Cpu(candle_core::CpuStorage::F32(v)) = &**guard else {
-        candle_core::bail!("mlp {what}: expected f32 values on the CPU");
-    };
-    match t.layout().contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("mlp {what}: expected a contiguous tensor"),
+    match &**guard {
+        Storage::Cpu(s) => contiguous_f32(s, t.layout(), what),
+        _ => candle_core::bail!("mlp {what}: expected values on the CPU"),
     }
 }
 
