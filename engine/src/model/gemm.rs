@@ -116,10 +116,12 @@ pub(crate) fn matmul(
             }
         })
         .collect();
-    // gemm blocks the sum over k differently for products of at most 64×64 (k in pieces of 512);
-    // a split that would create such blocks from a larger product would change the rounding.
-    let small = |rows: usize, cols: usize| rows <= 64 && cols <= 64;
-    if blocks.len() < 2 || blocks.iter().any(|&(_, r, _, c)| small(r, c)) {
+    // gemm takes other paths, which sum over k differently, for small products: at most 64×64
+    // (k in pieces of 512), at most 256 elements (a horizontal kernel), one row or column (gemv).
+    // A split that would send a block down another path than the whole product would change the
+    // rounding, so it runs whole (a last partial batch of 17 rows would leave a 1-row block).
+    let general = |r: usize, c: usize| (r > 64 || c > 64) && r > 1 && c > 1 && r * c > 256;
+    if blocks.len() < 2 || !general(m, n) || blocks.iter().any(|&(_, r, _, c)| !general(r, c)) {
         product((0, m, 0, n));
         return;
     }

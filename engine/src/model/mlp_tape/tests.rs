@@ -142,19 +142,22 @@ fn dropout_and_the_generic_path_keep_the_graph() {
     });
 }
 
-/// The pool's blocks of a layer's product equal candle's matmul (`x.matmul(w.t())`) bit for bit,
-/// at the batch sizes and widths of the shipped presets and around gemm's 64×64 boundary.
+/// The pool's blocks of a layer's products equal candle's matmul bit for bit — the forward
+/// `x · wᵀ` (split by columns) and the input gradient `g · w` (split by rows) — at the batch sizes
+/// and widths of the shipped presets, around gemm's 64×64 boundary, and for odd last batches.
 #[test]
 fn layer_products_on_the_pool_equal_candles_matmul() {
     use crate::model::gemm::{matmul, Mat, Threads};
-    for b in [64usize, 100, 128] {
+    let flat = |t: Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    for b in [17usize, 64, 65, 100, 128] {
         for n_in in [784usize, 512, 96, 1200] {
             for out in [10usize, 48, 64, 96, 128, 256, 800, 1200] {
                 let x = values(b * n_in, 5, 0.0, 1.0);
                 let w = values(out * n_in, 6, -0.1, 0.2);
+                let g = values(b * out, 7, -0.1, 0.2);
                 let xt = Tensor::from_vec(x.clone(), (b, n_in), &Device::Cpu).unwrap();
                 let wt = Tensor::from_vec(w.clone(), (out, n_in), &Device::Cpu).unwrap();
-                let candle = xt.matmul(&wt.t().unwrap()).unwrap();
+                let gt = Tensor::from_vec(g.clone(), (b, out), &Device::Cpu).unwrap();
                 let mut ours = vec![0f32; b * out];
                 let w_t = Mat::rows(&w, n_in).t();
                 matmul(
@@ -165,8 +168,20 @@ fn layer_products_on_the_pool_equal_candles_matmul() {
                     false,
                     Threads::Pool,
                 );
-                let candle = candle.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-                assert!(candle == ours, "{b}×{n_in} · {n_in}×{out}");
+                let candle = flat(xt.matmul(&wt.t().unwrap()).unwrap());
+                assert!(candle == ours, "forward {b}×{n_in} · {n_in}×{out}");
+                let mut ours = vec![0f32; b * n_in];
+                let w_rows = Mat::rows(&w, n_in);
+                matmul(
+                    &mut ours,
+                    (b, n_in, out),
+                    Mat::rows(&g, out),
+                    w_rows,
+                    false,
+                    Threads::Pool,
+                );
+                let candle = flat(gt.matmul(&wt).unwrap());
+                assert!(candle == ours, "input gradient {b}×{out} · {out}×{n_in}");
             }
         }
     }
