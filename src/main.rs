@@ -13,19 +13,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// (`ARENA_EAGER_COMMIT=1`). By default the large activation and gradient buffers of a CNN went
 /// back to the OS and returned as fresh pages the kernel zeroes on first touch (`clear_page_erms`,
 /// 9 % of a CNN training profile); with these the `cnn` bench case trained about 8 % faster
-/// (README: Performance). A value the user set is kept.
+/// (README: Performance). A value the user set is kept (each variable on its own).
 const MIMALLOC_SETTINGS: [(&str, &str); 2] = [
     ("MIMALLOC_PURGE_DELAY", "-1"),
     ("MIMALLOC_ARENA_EAGER_COMMIT", "1"),
 ];
 
-/// Re-executes this binary with [`MIMALLOC_SETTINGS`] when none is set yet; returns only when it
-/// cannot (the binary then runs with mimalloc's defaults).
+/// Re-executes this binary with those of [`MIMALLOC_SETTINGS`] the user has not set, when there
+/// are any; returns only when it cannot (the binary then runs with mimalloc's defaults).
 fn with_allocator_settings() {
-    if MIMALLOC_SETTINGS
+    let missing: Vec<(&str, &str)> = MIMALLOC_SETTINGS
         .iter()
-        .any(|(k, _)| std::env::var_os(k).is_some())
-    {
+        .copied()
+        .filter(|(k, _)| std::env::var_os(k).is_none())
+        .collect();
+    if missing.is_empty() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else {
@@ -37,7 +39,7 @@ fn with_allocator_settings() {
     if let Some(arg0) = std::env::args_os().next() {
         cmd.arg0(arg0);
     }
-    cmd.envs(MIMALLOC_SETTINGS);
+    cmd.envs(missing);
     // `exec` returns only on failure.
     let _ = cmd.exec();
 }

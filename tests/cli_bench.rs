@@ -206,3 +206,31 @@ fn an_unknown_case_is_bad_input_and_the_valid_names_are_listed() {
         "{err}"
     );
 }
+
+/// Numbers a benchmark cannot run with are refused before any child starts, naming the option.
+#[test]
+fn zero_threads_and_unbounded_seconds_are_bad_input() {
+    for (args, says) in [
+        (&["--threads", "0"][..], "--threads must be at least 1"),
+        (
+            &["--seconds", "inf"][..],
+            "--seconds must be a number from 0 to 86400, got inf",
+        ),
+        (
+            &["--seconds", "1e300"][..],
+            "--seconds must be a number from 0 to 86400",
+        ),
+        (&["--seconds=nan"][..], "got NaN"),
+        (&["--seconds=-1"][..], "got -1"),
+    ] {
+        let o = bin()
+            .args(["bench", "--cases", "mlp"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

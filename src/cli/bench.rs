@@ -48,10 +48,20 @@ pub struct BenchArgs {
     pub child: Option<String>,
 }
 
+/// The longest phase `--seconds` accepts (a day).
+const MAX_SECONDS: f64 = 86_400.0;
+
 /// Runs the benchmark; exit code 2 for an unknown case or bad numbers.
 pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    if args.rounds == 0 || args.batch == 0 || args.seconds.is_nan() || args.seconds < 0.0 {
-        eprintln!("mkd-tui bench: --rounds and --batch must be at least 1, --seconds not negative");
+    if args.rounds == 0 || args.batch == 0 || args.threads == Some(0) {
+        eprintln!("mkd-tui bench: --rounds, --batch and --threads must be at least 1");
+        return Ok(ExitCode::BadInput);
+    }
+    if !(0.0..=MAX_SECONDS).contains(&args.seconds) {
+        eprintln!(
+            "mkd-tui bench: --seconds must be a number from 0 to {MAX_SECONDS}, got {}",
+            args.seconds
+        );
         return Ok(ExitCode::BadInput);
     }
     let choice = args.device.unwrap_or_default();
@@ -99,11 +109,19 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(1)
     });
     let cpu = crate::bench::Cpu::detect();
-    let peak = crate::bench::FmaPeak::detect(&cpu, threads);
+    // More threads than logical CPUs add no FMA units.
+    let counted = threads.min(cpu.logical.max(1));
+    let peak = crate::bench::FmaPeak::detect(&cpu, counted);
     if !args.json {
         // Figures differ between machines by more than any change measured here: name the CPU.
         println!("CPU: {}", cpu.line());
         println!("{}", peak.line());
+        if counted < threads {
+            println!(
+                "(--threads {threads} on {} logical CPUs: the peak counts {counted})",
+                cpu.logical
+            );
+        }
         println!(
             "batch {}, {threads} threads, {} round(s) of {} s per phase, on {}; images/s median (min–max)",
             args.batch,

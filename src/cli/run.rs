@@ -29,7 +29,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         && args.preset.components().count() == 1
     {
         eprintln!(
-            "mkd-tui: `{}` is neither a preset file nor a command (commands: run, check, compare, presets, bench, resume, ls, attach; see --help)",
+            "mkd-tui: `{}` is neither a preset file nor a command (commands: run, check, compare, resume, stop-replay, ls, attach, presets, bench, export, predict; see --help)",
             args.preset.display()
         );
         return Ok(ExitCode::BadInput);
