@@ -25,8 +25,8 @@ fn started_with(env: &[(&str, &str)]) -> (String, String) {
     let err = String::from_utf8_lossy(&o.stderr);
     let last = |name: &str| {
         err.lines()
-            .filter_map(|l| l.strip_prefix(&format!("option '{name}': ")))
-            .last()
+            .rev()
+            .find_map(|l| l.strip_prefix(&format!("option '{name}': ")))
             .unwrap_or_else(|| panic!("no {name} in {err}"))
             .trim()
             .to_string()
