@@ -8,6 +8,16 @@ fn bin() -> Command {
     c
 }
 
+/// `bench` on the smallest preset model, one thread, batch 8, one epoch, with `extra` arguments.
+fn bench_quick_student(extra: &[&str]) -> std::process::Output {
+    bin()
+        .args(["bench", "--cases", "quick/student", "--seconds", "0"])
+        .args(["--threads", "1", "--batch", "8"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn describe_lists_the_reference_cases_and_the_preset_models() {
     let o = bin()
@@ -37,23 +47,7 @@ fn describe_lists_the_reference_cases_and_the_preset_models() {
 
 #[test]
 fn a_case_is_measured_in_a_child_and_printed_as_json() {
-    let o = bin()
-        .args([
-            "bench",
-            "--cases",
-            "quick/student",
-            "--seconds",
-            "0",
-            "--threads",
-            "1",
-            "--batch",
-            "8",
-            "--device",
-            "cpu",
-            "--json",
-        ])
-        .output()
-        .unwrap();
+    let o = bench_quick_student(&["--device", "cpu", "--json"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -135,20 +129,7 @@ fn the_cifar_resnets_are_cases_only_when_named() {
 
 #[test]
 fn the_table_names_the_cpu_first() {
-    let o = bin()
-        .args([
-            "bench",
-            "--cases",
-            "quick/student",
-            "--seconds",
-            "0",
-            "--threads",
-            "1",
-            "--batch",
-            "8",
-        ])
-        .output()
-        .unwrap();
+    let o = bench_quick_student(&[]);
     assert_eq!(
         o.status.code(),
         Some(0),

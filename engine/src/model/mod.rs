@@ -35,6 +35,7 @@ mod validate;
 pub use backend::{generic_test_device, with_generic_ops};
 pub use checkpoint::{read_metadata, write_safetensors};
 pub use classifier::{Classifier, TrainingPass};
+pub(crate) use cpu_slice::contiguous_f32;
 pub use dropout::Dropout;
 pub use error::ModelError;
 pub use metadata::{CheckpointMeta, Provenance};

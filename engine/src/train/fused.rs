@@ -10,20 +10,11 @@ use candle_core::{CpuStorage, InplaceOp1, InplaceOp2, InplaceOp3, Layout, Result
 use rayon::prelude::*;
 
 use crate::model::backend::Backend;
+use crate::model::contiguous_f32;
 use crate::model::par::par_chunks_mut;
 
 /// Elements per parallel chunk: below this, threads cost more than they save.
 const CHUNK: usize = 1 << 15;
-
-fn slice<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
-    let CpuStorage::F32(v) = s else {
-        candle_core::bail!("{op}: only f32 is supported");
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("{op}: operands must be contiguous"),
-    }
-}
 
 fn slice_mut<'a>(s: &'a mut CpuStorage, l: &Layout, op: &str) -> Result<&'a mut [f32]> {
     let CpuStorage::F32(v) = s else {
@@ -56,7 +47,7 @@ impl<F: Fn(f32, f32) -> f32 + Sync> InplaceOp2 for Update2<F> {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<()> {
-        let a = slice(s2, l2, self.0)?;
+        let a = contiguous_f32(s2, l2, self.0)?;
         let dst = slice_mut(s1, l1, self.0)?;
         if dst.len() != a.len() {
             candle_core::bail!("{}: {} vs {} elements", self.0, dst.len(), a.len());
@@ -88,8 +79,8 @@ impl<F: Fn(f32, f32, f32) -> f32 + Sync> InplaceOp3 for Update3<F> {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> Result<()> {
-        let a = slice(s2, l2, self.0)?;
-        let b = slice(s3, l3, self.0)?;
+        let a = contiguous_f32(s2, l2, self.0)?;
+        let b = contiguous_f32(s3, l3, self.0)?;
         let dst = slice_mut(s1, l1, self.0)?;
         if dst.len() != a.len() || dst.len() != b.len() {
             candle_core::bail!("{}: operand sizes differ", self.0);
@@ -133,13 +124,13 @@ pub(crate) fn with_values_mut<R>(t: &Tensor, f: impl FnOnce(&mut [f32]) -> Resul
 pub(crate) fn with_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> Result<R>) -> Result<R> {
     let (guard, layout) = t.storage_and_layout();
     match &*guard {
-        candle_core::Storage::Cpu(s) => f(slice(s, layout, "with_values")?),
+        candle_core::Storage::Cpu(s) => f(contiguous_f32(s, layout, "with_values")?),
         _ => candle_core::bail!("with_values: the tensor is not on the CPU"),
     }
 }
 
-/// `f(i, p, a, b, g)` over the `CHUNK`-sized pieces `i` of three mutable and one read-only slice
-/// of one length, in parallel when they are large (one pass for a whole optimizer update).
+/// `f(p, a, b, g)` over matching `CHUNK`-sized pieces of three mutable and one read-only slice of
+/// one length, in parallel when they are large (one pass for a whole optimizer update).
 pub(crate) fn par_update3(
     p: &mut [f32],
     a: &mut [f32],
